@@ -1,0 +1,28 @@
+/*
+ * backup schedule list: list a cluster's ScheduledBackups.
+ *
+ * usage: kubectl cnpgops backup schedule list CLUSTER
+ *
+ * Not implemented yet: the entry is listed so that --help shows the whole
+ * tool, and running it says so and exits 1.
+ */
+#include <stddef.h>
+
+#include "cli.h"
+
+static const struct option backup_schedule_list_longopts[] = {
+	GLOBAL_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct cmd_entry cmd_backup_schedule_list_entry = {
+	.name = "backup schedule list",
+	.usage = "CLUSTER",
+	.summary = "List a cluster's ScheduledBackups",
+	.shortopts = "",
+	.longopts = backup_schedule_list_longopts,
+	.min_args = 0,
+	.max_args = -1,
+	.flags = CMD_MUTATES | CMD_OUTPUT_YAML,
+	.exec = cmd_not_implemented,
+};

@@ -1,0 +1,181 @@
+/*
+ * The command framework (tmux's command table, git's builtins).
+ *
+ * Adding a command takes four steps:
+ *  1. Write cmd/<group>_<name>.c.  Open it with a paragraph saying what the
+ *     command does and its synopsis, then define
+ *     const struct cmd_entry cmd_<group>_<name>_entry, whose longopts[]
+ *     starts with GLOBAL_LONGOPTS and ends with a zero row.
+ *  2. Keep the command's flags in a struct of its own (state_size); opt()
+ *     stores each local flag there.  Local option values start at
+ *     OPT_LOCAL_BASE.  Flags are borrowed argv strings.
+ *  3. Set the CMD_* flags for what exec() needs: the framework parses all
+ *     flags, checks the operand count, rejects --dry-run unless CMD_MUTATES,
+ *     loads the kubeconfig and opens the API client (CMD_NEEDS_KUBE), and
+ *     fetches the Cluster named by the first operand (CMD_TARGET_CLUSTER).
+ *  4. Declare the entry below and add it to cmd_table[] in cmd/table.c, in
+ *     the order --help lists it.
+ * exec() returns 0 or -1 with ctx->err set; it writes data to stdout only,
+ * progress and notes to stderr through cmd_note()/cmd_warn().
+ */
+#ifndef CNPGOPS_CLI_H
+#define CNPGOPS_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "errors.h"
+
+enum output_format { OUTPUT_TEXT = 0, OUTPUT_YAML, OUTPUT_JSON };
+enum dry_run_mode { DRY_RUN_NONE = 0, DRY_RUN_CLIENT, DRY_RUN_SERVER };
+
+/* The global flags, accepted anywhere after the plugin name. */
+struct globals {
+	const char *kubeconfig;
+	const char *context;
+	const char *cluster;
+	const char *user;
+	const char *namespace;
+	const char *token;
+	const char *server;
+	enum output_format output;
+	int output_set;
+	enum dry_run_mode dry_run;
+	long request_timeout_ms;
+	int verbose;
+	int help;
+};
+
+#define GLOBAL_SHORTOPTS ":n:o:v::h"
+
+enum {
+	OPT_KUBECONFIG = 0x100,
+	OPT_CONTEXT,
+	OPT_CLUSTER,
+	OPT_USER,
+	OPT_TOKEN,
+	OPT_SERVER,
+	OPT_DRY_RUN,
+	OPT_REQUEST_TIMEOUT,
+	OPT_LOCAL_BASE = 0x200
+};
+
+/* clang-format off */
+#define GLOBAL_LONGOPTS                                                      \
+	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },           \
+	{ "context", required_argument, NULL, OPT_CONTEXT },                 \
+	{ "cluster", required_argument, NULL, OPT_CLUSTER },                 \
+	{ "user", required_argument, NULL, OPT_USER },                       \
+	{ "token", required_argument, NULL, OPT_TOKEN },                     \
+	{ "server", required_argument, NULL, OPT_SERVER },                   \
+	{ "namespace", required_argument, NULL, 'n' },                       \
+	{ "output", required_argument, NULL, 'o' },                          \
+	{ "dry-run", optional_argument, NULL, OPT_DRY_RUN },                 \
+	{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT }, \
+	{ "verbose", optional_argument, NULL, 'v' },                         \
+	{ "v", required_argument, NULL, 'v' },                               \
+	{ "help", no_argument, NULL, 'h' }
+/* clang-format on */
+
+/* What exec() needs, each thing only if the command's flags asked for it. */
+#define CMD_NEEDS_KUBE	   0x01 /* ctx->kcfg, ctx->kube, ctx->namespace */
+#define CMD_TARGET_CLUSTER 0x02 /* ctx->cluster from the first operand */
+#define CMD_MUTATES	   0x04 /* accepts --dry-run */
+#define CMD_OUTPUT_YAML	   0x08 /* accepts -o yaml (manifests) */
+#define CMD_NO_OUTPUT_JSON 0x10 /* does not accept -o json */
+
+struct cmd_ctx;
+
+struct cmd_entry {
+	const char *name; /* "backup now": the words that select it */
+	const char *usage; /* operands and local flags, after the name */
+	const char *summary; /* one line for --help */
+	const char *help; /* the local flags, one per line, or NULL */
+	const char *shortopts; /* local short flags, "" if none */
+	const struct option *longopts; /* GLOBAL_LONGOPTS first */
+	int min_args, max_args; /* max -1 = unbounded */
+	int flags; /* CMD_* */
+	size_t state_size; /* bytes of the command's flag struct */
+	void (*init)(void *state); /* defaults, or NULL */
+	int (*opt)(void *state, int ch, const char *arg, struct error *err);
+	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+struct kube_config;
+struct kube_client;
+
+struct cmd_ctx {
+	const struct cmd_entry *entry;
+	struct globals *g;
+	void *state; /* the command's flag struct */
+	struct kube_config *kcfg; /* CMD_NEEDS_KUBE */
+	struct kube_client *kube; /* CMD_NEEDS_KUBE */
+	const char *namespace; /* resolved namespace (CMD_NEEDS_KUBE) */
+	json_t *cluster; /* CMD_TARGET_CLUSTER */
+	struct error *err;
+};
+
+/* The table, in --help order, ended by NULL. */
+extern const struct cmd_entry *const cmd_table[];
+
+/* Find the entry selected by the leading words; *nwords gets their count. */
+const struct cmd_entry *cmd_find(int argc, char *const *argv, int *nwords);
+
+/* Parse the flags in argv (argv[0] is the command name) and run ce. */
+int cmd_run(const struct cmd_entry *ce, struct globals *g, int argc,
+	    char **argv, struct error *err);
+
+/* Handle a global flag; returns 0, or -1 with err set for a bad value. */
+int globals_parse_opt(struct globals *g, int ch, const char *arg,
+		      struct error *err);
+
+/* Print the usage line of ce ("usage: kubectl cnpgops ...") to fp. */
+void cmd_print_usage(FILE *fp, const struct cmd_entry *ce);
+/* Full help of ce (usage, summary, flags, global flags) to fp. */
+void cmd_print_help(FILE *fp, const struct cmd_entry *ce);
+/* The top-level help, or the help of a group ("backup"). */
+void cmd_print_overview(FILE *fp, const char *group);
+
+/* Set a usage error with "hint: usage: ..." for ce. */
+int cmd_usage_error(const struct cmd_entry *ce, struct error *err,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The exec() of commands a later release builds. */
+int cmd_not_implemented(struct cmd_ctx *ctx, int argc, char **argv);
+
+/* Progress and notes on stderr ("note: ..."/"warning: ..."). */
+void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The kube client's -v sink: writes "I: line" to stderr. */
+void cmd_log(void *ud, int level, const char *line);
+
+/* Parse a kubectl duration ("30s", "1m30s", "1h", "0", "250ms"). */
+int cli_parse_duration_ms(long *out, const char *s, struct error *err);
+
+#define CNPGOPS_PROG "kubectl cnpgops"
+
+#ifndef CNPGOPS_VERSION
+#define CNPGOPS_VERSION "0.0.0-dev"
+#endif
+
+/* Is arg a global flag whose value is the next word ("-n", "--context")? */
+int cli_flag_takes_value(const char *arg);
+
+extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_backup_now_entry;
+extern const struct cmd_entry cmd_backup_schedule_entry;
+extern const struct cmd_entry cmd_backup_schedule_list_entry;
+extern const struct cmd_entry cmd_backup_list_entry;
+extern const struct cmd_entry cmd_catalog_entry;
+extern const struct cmd_entry cmd_pitr_entry;
+extern const struct cmd_entry cmd_clone_entry;
+extern const struct cmd_entry cmd_archive_test_entry;
+extern const struct cmd_entry cmd_doctor_entry;
+extern const struct cmd_entry cmd_recreate_entry;
+extern const struct cmd_entry cmd_drill_entry;
+
+#endif
