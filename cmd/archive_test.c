@@ -2,7 +2,7 @@
  * archive-test: test the archive's endpoint, credentials and path as barman
  * uses them.
  *
- * usage: kubectl cnpgops archive-test CLUSTER [--write]
+ * usage: kubectl cnpgops archive-test CLUSTER
  *
  * Not implemented yet: the entry is listed so that --help shows the whole
  * tool, and running it says so and exits 1.
@@ -18,7 +18,7 @@ static const struct option archive_test_longopts[] = {
 
 const struct cmd_entry cmd_archive_test_entry = {
 	.name = "archive-test",
-	.usage = "CLUSTER [--write]",
+	.usage = "CLUSTER",
 	.summary =
 		"Test the archive's endpoint, credentials and path as barman uses them",
 	.shortopts = "",

@@ -1,7 +1,7 @@
 /*
  * backup now: create a Backup of a cluster now.
  *
- * usage: kubectl cnpgops backup now CLUSTER [--method M] [--wait]
+ * usage: kubectl cnpgops backup now CLUSTER
  * [--dry-run=client|server]
  *
  * Not implemented yet: the entry is listed so that --help shows the whole
@@ -18,7 +18,7 @@ static const struct option backup_now_longopts[] = {
 
 const struct cmd_entry cmd_backup_now_entry = {
 	.name = "backup now",
-	.usage = "CLUSTER [--method M] [--wait] [--dry-run=client|server]",
+	.usage = "CLUSTER",
 	.summary = "Create a Backup of a cluster now",
 	.shortopts = "",
 	.longopts = backup_now_longopts,

@@ -1,7 +1,7 @@
 /*
  * backup schedule: create or update a ScheduledBackup.
  *
- * usage: kubectl cnpgops backup schedule CLUSTER --schedule CRON [--name NAME]
+ * usage: kubectl cnpgops backup schedule CLUSTER
  *
  * Not implemented yet: the entry is listed so that --help shows the whole
  * tool, and running it says so and exits 1.
@@ -17,7 +17,7 @@ static const struct option backup_schedule_longopts[] = {
 
 const struct cmd_entry cmd_backup_schedule_entry = {
 	.name = "backup schedule",
-	.usage = "CLUSTER --schedule CRON [--name NAME]",
+	.usage = "CLUSTER",
 	.summary = "Create or update a ScheduledBackup",
 	.shortopts = "",
 	.longopts = backup_schedule_longopts,

@@ -2,7 +2,7 @@
  * catalog: show the barman catalog: backups, WAL timelines, recoverability
  * window.
  *
- * usage: kubectl cnpgops catalog CLUSTER [--wal]
+ * usage: kubectl cnpgops catalog CLUSTER
  *
  * Not implemented yet: the entry is listed so that --help shows the whole
  * tool, and running it says so and exits 1.
@@ -18,7 +18,7 @@ static const struct option catalog_longopts[] = {
 
 const struct cmd_entry cmd_catalog_entry = {
 	.name = "catalog",
-	.usage = "CLUSTER [--wal]",
+	.usage = "CLUSTER",
 	.summary =
 		"Show the barman catalog: backups, WAL timelines, recoverability window",
 	.shortopts = "",

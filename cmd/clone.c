@@ -1,7 +1,7 @@
 /*
  * clone: clone a cluster from its catalog (prod to dev).
  *
- * usage: kubectl cnpgops clone CLUSTER --name NEW [--to-context CTX]
+ * usage: kubectl cnpgops clone CLUSTER
  *
  * Not implemented yet: the entry is listed so that --help shows the whole
  * tool, and running it says so and exits 1.
@@ -17,7 +17,7 @@ static const struct option clone_longopts[] = {
 
 const struct cmd_entry cmd_clone_entry = {
 	.name = "clone",
-	.usage = "CLUSTER --name NEW [--to-context CTX]",
+	.usage = "CLUSTER",
 	.summary = "Clone a cluster from its catalog (prod to dev)",
 	.shortopts = "",
 	.longopts = clone_longopts,

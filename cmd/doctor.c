@@ -1,7 +1,7 @@
 /*
  * doctor: find failing WAL archiving and stale backups early.
  *
- * usage: kubectl cnpgops doctor [CLUSTER | --all-namespaces]
+ * usage: kubectl cnpgops doctor [CLUSTER]
  *
  * Not implemented yet: the entry is listed so that --help shows the whole
  * tool, and running it says so and exits 1.
@@ -17,7 +17,7 @@ static const struct option doctor_longopts[] = {
 
 const struct cmd_entry cmd_doctor_entry = {
 	.name = "doctor",
-	.usage = "[CLUSTER | --all-namespaces]",
+	.usage = "[CLUSTER]",
 	.summary = "Find failing WAL archiving and stale backups early",
 	.shortopts = "",
 	.longopts = doctor_longopts,

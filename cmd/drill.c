@@ -1,7 +1,7 @@
 /*
  * drill: restore into a throwaway cluster to prove the backups work.
  *
- * usage: kubectl cnpgops drill CLUSTER [--to TIME | --latest] [--keep]
+ * usage: kubectl cnpgops drill CLUSTER
  *
  * Not implemented yet: the entry is listed so that --help shows the whole
  * tool, and running it says so and exits 1.
@@ -17,7 +17,7 @@ static const struct option drill_longopts[] = {
 
 const struct cmd_entry cmd_drill_entry = {
 	.name = "drill",
-	.usage = "CLUSTER [--to TIME | --latest] [--keep]",
+	.usage = "CLUSTER",
 	.summary = "Restore into a throwaway cluster to prove the backups work",
 	.shortopts = "",
 	.longopts = drill_longopts,

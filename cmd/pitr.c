@@ -1,7 +1,7 @@
 /*
  * pitr: build a point-in-time-recovery Cluster from the catalog.
  *
- * usage: kubectl cnpgops pitr CLUSTER (--to TIME | --latest | ...) [--apply]
+ * usage: kubectl cnpgops pitr CLUSTER
  *
  * Not implemented yet: the entry is listed so that --help shows the whole
  * tool, and running it says so and exits 1.
@@ -17,7 +17,7 @@ static const struct option pitr_longopts[] = {
 
 const struct cmd_entry cmd_pitr_entry = {
 	.name = "pitr",
-	.usage = "CLUSTER (--to TIME | --latest | ...) [--apply]",
+	.usage = "CLUSTER",
 	.summary = "Build a point-in-time-recovery Cluster from the catalog",
 	.shortopts = "",
 	.longopts = pitr_longopts,

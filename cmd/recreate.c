@@ -1,7 +1,7 @@
 /*
  * recreate: recreate a cluster with a new bootstrap, never losing it.
  *
- * usage: kubectl cnpgops recreate CLUSTER (--bootstrap recovery | --bootstrap
+ * usage: kubectl cnpgops recreate CLUSTER
  * initdb) [--yes]
  *
  * Not implemented yet: the entry is listed so that --help shows the whole
@@ -18,7 +18,7 @@ static const struct option recreate_longopts[] = {
 
 const struct cmd_entry cmd_recreate_entry = {
 	.name = "recreate",
-	.usage = "CLUSTER (--bootstrap recovery | --bootstrap initdb) [--yes]",
+	.usage = "CLUSTER",
 	.summary = "Recreate a cluster with a new bootstrap, never losing it",
 	.shortopts = "",
 	.longopts = recreate_longopts,
