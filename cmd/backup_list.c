@@ -184,10 +184,10 @@ backup_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	items = json_object_get(list, "items");
-	sel = xcalloc(json_array_size(items) + 1, sizeof(*sel));
+	sel = xcalloc(json_array_size(items) + 1, sizeof(json_t *));
 	json_array_foreach(items, i, it) if (belongs_to(it, cluster)) sel[n++] =
 		it;
-	qsort(sel, n, sizeof(*sel), newest_first);
+	qsort(sel, n, sizeof(json_t *), newest_first);
 
 	if (ctx->g->output == OUTPUT_TEXT) {
 		if (n == 0)
