@@ -32,6 +32,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 SAN_CFLAGS := $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS)
 DBG_CFLAGS := $(BASE_CFLAGS) -O0 -g
 LIBS      := $(PKG_LIBS) -lm
+JANSSON_H := $(shell pkg-config --variable=includedir jansson 2>/dev/null)/jansson.h
 
 SRC       := $(sort $(wildcard src/*.c))
 CMD       := $(sort $(wildcard cmd/*.c))
@@ -45,22 +46,28 @@ DBG_OBJ   := $(patsubst %.c,build/dbg/%.o,$(SRC))
 SAN_UNIT  := $(patsubst %.c,build/san/%.o,$(UNIT) tests/unit/runner.c)
 DBG_UNIT  := $(patsubst %.c,build/dbg/%.o,$(UNIT) tests/unit/runner.c)
 
+Q := $(if $(V),,@)
+
 all: kubectl-cnpgops
 
 kubectl-cnpgops: $(REL_OBJ)
-	$(CC) $(REL_CFLAGS) -o $@ $(REL_OBJ) $(LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(REL_CFLAGS) -o $@ $(REL_OBJ) $(LIBS)
 
 build/rel/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(REL_CFLAGS) -c -o $@ $<
 
 build/san/%.o: %.c $(HDRS) build/registry.h
 	@mkdir -p $(dir $@)
-	$(SAN_CC) $(SAN_CFLAGS) -Itests/unit -Ibuild -c -o $@ $<
+	@echo "  CC san  $<"
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) -Itests/unit -Ibuild -c -o $@ $<
 
 build/dbg/%.o: %.c $(HDRS) build/registry.h
 	@mkdir -p $(dir $@)
-	$(CC) $(DBG_CFLAGS) -Itests/unit -Ibuild -c -o $@ $<
+	@echo "  CC dbg  $<"
+	$(Q)$(CC) $(DBG_CFLAGS) -Itests/unit -Ibuild -c -o $@ $<
 
 build/registry.h: $(UNIT) tests/unit/mkregistry.sh
 	@mkdir -p build
@@ -68,16 +75,20 @@ build/registry.h: $(UNIT) tests/unit/mkregistry.sh
 
 # The binary the CLI tests run: ASan+UBSan.
 build/san/kubectl-cnpgops: $(SAN_OBJ) $(SAN_CMD)
-	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD san  $@"
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
 build/san/unit: $(SAN_OBJ) $(SAN_UNIT)
-	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD san  $@"
+	$(Q)$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
 build/dbg/unit: $(DBG_OBJ) $(DBG_UNIT)
-	$(CC) $(DBG_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD dbg  $@"
+	$(Q)$(CC) $(DBG_CFLAGS) -o $@ $^ $(LIBS)
 
 build/dbg/kubectl-cnpgops: $(DBG_OBJ) $(patsubst %.c,build/dbg/%.o,$(CMD))
-	$(CC) $(DBG_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD dbg  $@"
+	$(Q)$(CC) $(DBG_CFLAGS) -o $@ $^ $(LIBS)
 
 headertest:
 	@for h in include/*.h; do \
@@ -110,7 +121,7 @@ lint:
 	clang-format --dry-run --Werror cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h
 	cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
 	  --inline-suppr --std=c11 -Iinclude -D_GNU_SOURCE \
-	  --suppress=missingIncludeSystem -q cmd src
+	  --suppress=missingIncludeSystem --include=$(JANSSON_H) -q cmd src
 	clang-tidy -quiet cmd/*.c src/*.c -- -std=c11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS)
 	sh tests/banned.sh
 
