@@ -1,29 +1,538 @@
 /*
- * backup now: create a Backup of a cluster now.
+ * backup now: create a Backup of a cluster, checked against how the cluster
+ * is configured, and optionally follow it to the end.
  *
- * usage: kubectl cnpgops backup now CLUSTER
- * [--dry-run=client|server]
+ * usage: kubectl cnpgops backup now CLUSTER [--method METHOD]
+ *        [--target primary|prefer-standby] [--online|--offline]
+ *        [--immediate-checkpoint] [--wait-for-archive|--no-wait-for-archive]
+ *        [--name NAME] [--wait] [--timeout DURATION] [--force]
+ *        [--dry-run=client|server] [-o yaml|json]
  *
- * Not implemented yet: the entry is listed so that --help shows the whole
- * tool, and running it says so and exits 1.
+ * --method auto (the default) picks what the cluster is set up for: the
+ * barman-cloud plugin, else the inline barmanObjectStore, else volume
+ * snapshots.  A base backup is useless without its WAL, so a cluster whose
+ * ContinuousArchiving condition is False is refused unless --force.
  */
-#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
+#include "cluster.h"
+#include "kube.h"
+#include "manifest.h"
+#include "output.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+struct backup_now_opts {
+	const char *method;
+	const char *target;
+	const char *name;
+	enum manifest_tristate online;
+	enum manifest_tristate immediate_checkpoint;
+	enum manifest_tristate wait_for_archive;
+	int wait;
+	long timeout_ms;
+	int force;
+};
+
+enum {
+	OPT_METHOD = OPT_LOCAL_BASE,
+	OPT_TARGET,
+	OPT_ONLINE,
+	OPT_OFFLINE,
+	OPT_IMMEDIATE,
+	OPT_WAIT_ARCHIVE,
+	OPT_NO_WAIT_ARCHIVE,
+	OPT_NAME,
+	OPT_WAIT,
+	OPT_TIMEOUT,
+	OPT_FORCE
+};
+
+static void backup_now_init(void *state);
+static int backup_now_opt(void *state, int ch, const char *arg,
+			  struct error *err);
+static int backup_now_exec(struct cmd_ctx *ctx, int argc, char **argv);
 
 static const struct option backup_now_longopts[] = {
 	GLOBAL_LONGOPTS,
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "target", required_argument, NULL, OPT_TARGET },
+	{ "online", no_argument, NULL, OPT_ONLINE },
+	{ "offline", no_argument, NULL, OPT_OFFLINE },
+	{ "immediate-checkpoint", no_argument, NULL, OPT_IMMEDIATE },
+	{ "wait-for-archive", no_argument, NULL, OPT_WAIT_ARCHIVE },
+	{ "no-wait-for-archive", no_argument, NULL, OPT_NO_WAIT_ARCHIVE },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cmd_entry cmd_backup_now_entry = {
 	.name = "backup now",
-	.usage = "CLUSTER",
+	.usage = "CLUSTER [--method METHOD] [--target TARGET] "
+		 "[--online|--offline] [--immediate-checkpoint] "
+		 "[--wait-for-archive|--no-wait-for-archive] [--name NAME] "
+		 "[--wait] [--timeout DURATION] [--force] "
+		 "[--dry-run=client|server] [-o yaml|json]",
 	.summary = "Create a Backup of a cluster now",
+	.help = "      --method METHOD          auto (default), "
+		"barmanObjectStore, volumeSnapshot or plugin\n"
+		"      --target TARGET          primary or prefer-standby "
+		"(default: the cluster's)\n"
+		"      --online, --offline      hot or cold backup "
+		"(volumeSnapshot, plugin)\n"
+		"      --immediate-checkpoint   start with an immediate "
+		"checkpoint (online only)\n"
+		"      --wait-for-archive       wait for the last WAL to be "
+		"archived (online; default)\n"
+		"      --no-wait-for-archive    do not wait for it\n"
+		"      --name NAME              the Backup's name (default "
+		"CLUSTER-YYYYMMDDHHMMSS, UTC)\n"
+		"      --wait                   follow the backup until it "
+		"completes or fails\n"
+		"      --timeout DURATION       give up waiting after this "
+		"long (default 1h)\n"
+		"      --force                  back up even though WAL "
+		"archiving is failing\n",
 	.shortopts = "",
 	.longopts = backup_now_longopts,
-	.min_args = 0,
-	.max_args = -1,
-	.flags = CMD_MUTATES | CMD_OUTPUT_YAML,
-	.exec = cmd_not_implemented,
+	.min_args = 1,
+	.max_args = 1,
+	.flags = CMD_NEEDS_KUBE | CMD_TARGET_CLUSTER | CMD_MUTATES |
+		 CMD_OUTPUT_YAML,
+	.state_size = sizeof(struct backup_now_opts),
+	.init = backup_now_init,
+	.opt = backup_now_opt,
+	.exec = backup_now_exec,
 };
+
+static void
+backup_now_init(void *state)
+{
+	struct backup_now_opts *o = state;
+
+	o->method = "auto";
+	o->timeout_ms = 3600L * 1000;
+}
+
+static int
+backup_now_opt(void *state, int ch, const char *arg, struct error *err)
+{
+	struct backup_now_opts *o = state;
+
+	switch (ch) {
+	case OPT_METHOD:
+		if (strcmp(arg, "auto") != 0 &&
+		    strcmp(arg, "barmanObjectStore") != 0 &&
+		    strcmp(arg, "volumeSnapshot") != 0 &&
+		    strcmp(arg, "plugin") != 0)
+			return error_set(
+				err, ERR_USAGE,
+				"unknown backup method '%s' (use auto, "
+				"barmanObjectStore, volumeSnapshot or "
+				"plugin)",
+				arg);
+		o->method = arg;
+		return 0;
+	case OPT_TARGET:
+		if (strcmp(arg, "primary") != 0 &&
+		    strcmp(arg, "prefer-standby") != 0)
+			return error_set(err, ERR_USAGE,
+					 "unknown target '%s' (use primary or "
+					 "prefer-standby)",
+					 arg);
+		o->target = arg;
+		return 0;
+	case OPT_ONLINE:
+	case OPT_OFFLINE:
+		if (o->online != MANIFEST_UNSET)
+			return error_set(err, ERR_USAGE,
+					 "--online and --offline exclude each "
+					 "other");
+		o->online = ch == OPT_ONLINE ? MANIFEST_TRUE : MANIFEST_FALSE;
+		return 0;
+	case OPT_IMMEDIATE:
+		o->immediate_checkpoint = MANIFEST_TRUE;
+		return 0;
+	case OPT_WAIT_ARCHIVE:
+	case OPT_NO_WAIT_ARCHIVE:
+		if (o->wait_for_archive != MANIFEST_UNSET)
+			return error_set(err, ERR_USAGE,
+					 "--wait-for-archive and "
+					 "--no-wait-for-archive exclude each "
+					 "other");
+		o->wait_for_archive =
+			ch == OPT_WAIT_ARCHIVE ? MANIFEST_TRUE : MANIFEST_FALSE;
+		return 0;
+	case OPT_NAME:
+		o->name = arg;
+		return 0;
+	case OPT_WAIT:
+		o->wait = 1;
+		return 0;
+	case OPT_TIMEOUT:
+		return cli_parse_duration_ms(&o->timeout_ms, arg, err);
+	case OPT_FORCE:
+		o->force = 1;
+		return 0;
+	}
+	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
+}
+
+static const char *
+method_word(int m)
+{
+	switch (m) {
+	case CLUSTER_BACKUP_PLUGIN:
+		return "plugin";
+	case CLUSTER_BACKUP_INLINE:
+		return "barmanObjectStore";
+	default:
+		return "volumeSnapshot";
+	}
+}
+
+/* What --method auto picks among the configured methods. */
+static int
+preferred(int have)
+{
+	if (have & CLUSTER_BACKUP_PLUGIN)
+		return CLUSTER_BACKUP_PLUGIN;
+	if (have & CLUSTER_BACKUP_INLINE)
+		return CLUSTER_BACKUP_INLINE;
+	return CLUSTER_BACKUP_SNAPSHOT;
+}
+
+/* Pick the method: --method, checked against the cluster's set-up. */
+static int
+choose_method(const char **out, const char **plugin, struct cmd_ctx *ctx,
+	      const struct backup_now_opts *o, const char *cname)
+{
+	int have = cluster_backup_methods(ctx->cluster);
+	int want;
+
+	*plugin = NULL;
+	if (strcmp(o->method, "auto") == 0) {
+		if (!have) {
+			error_set(ctx->err, ERR_PRECONDITION,
+				  "cluster '%s/%s' has no backup configuration "
+				  "(no WAL archiver plugin, no "
+				  "spec.backup.barmanObjectStore, no "
+				  "spec.backup.volumeSnapshot)",
+				  ctx->namespace, cname);
+			error_hint(ctx->err,
+				   "configure the barman-cloud plugin "
+				   "(spec.plugins with isWALArchiver: true) or "
+				   "volume snapshots first");
+			return -1;
+		}
+		want = preferred(have);
+	} else {
+		want = strcmp(o->method, "plugin") == 0 ? CLUSTER_BACKUP_PLUGIN
+		       : strcmp(o->method, "barmanObjectStore") == 0
+			       ? CLUSTER_BACKUP_INLINE
+			       : CLUSTER_BACKUP_SNAPSHOT;
+		if (!(have & want)) {
+			error_set(ctx->err, ERR_PRECONDITION,
+				  "cluster '%s/%s' is not configured for "
+				  "backup method '%s'",
+				  ctx->namespace, cname, o->method);
+			if (have)
+				error_hint(ctx->err,
+					   "use --method %s (what the cluster "
+					   "is configured for), or leave "
+					   "--method out",
+					   method_word(preferred(have)));
+			else
+				error_hint(ctx->err,
+					   "configure backups for the cluster "
+					   "first");
+			return -1;
+		}
+	}
+	*out = method_word(want);
+	if (want == CLUSTER_BACKUP_PLUGIN)
+		*plugin = cluster_wal_archiver_plugin(ctx->cluster);
+	return 0;
+}
+
+/* CNPG's webhook rules, said before the server says them less clearly. */
+static int
+check_flags(struct cmd_ctx *ctx, const struct backup_now_opts *o,
+	    const char *method)
+{
+	int inline_method = strcmp(method, "barmanObjectStore") == 0;
+
+	if (inline_method && o->online != MANIFEST_UNSET)
+		return error_set(ctx->err, ERR_USAGE,
+				 "--online/--offline apply only to "
+				 "volumeSnapshot and plugin backups: "
+				 "barmanObjectStore backups are always online");
+	if (inline_method && o->wait_for_archive != MANIFEST_UNSET)
+		return error_set(ctx->err, ERR_USAGE,
+				 "--wait-for-archive applies only to "
+				 "volumeSnapshot and plugin backups");
+	if (inline_method && o->immediate_checkpoint == MANIFEST_TRUE) {
+		error_set(ctx->err, ERR_USAGE,
+			  "--immediate-checkpoint does not apply to "
+			  "barmanObjectStore backups");
+		error_hint(ctx->err,
+			   "set spec.backup.barmanObjectStore.data."
+			   "immediateCheckpoint: true in the cluster instead");
+		return -1;
+	}
+	if (o->online == MANIFEST_FALSE &&
+	    (o->immediate_checkpoint == MANIFEST_TRUE ||
+	     o->wait_for_archive != MANIFEST_UNSET))
+		return error_set(ctx->err, ERR_USAGE,
+				 "--immediate-checkpoint and "
+				 "--wait-for-archive take effect only with "
+				 "online backups, not with --offline");
+	return 0;
+}
+
+static int
+check_archiving(struct cmd_ctx *ctx, const struct backup_now_opts *o,
+		const char *method, const char *cname)
+{
+	const json_t *c =
+		cluster_condition(ctx->cluster, "ContinuousArchiving");
+	const char *status = json_string_value(json_object_get(c, "status"));
+	const char *msg = json_string_value(json_object_get(c, "message"));
+
+	if (strcmp(method, "volumeSnapshot") == 0 &&
+	    o->online == MANIFEST_FALSE)
+		return 0; /* a cold snapshot needs no WAL */
+	if (!status || strcmp(status, "False") != 0)
+		return 0;
+	if (o->force) {
+		cmd_warn("WAL archiving of cluster '%s/%s' is failing (%s); "
+			 "the backup will not be restorable until it works",
+			 ctx->namespace, cname, msg ? msg : "no message");
+		return 0;
+	}
+	error_set(ctx->err, ERR_PRECONDITION,
+		  "WAL archiving of cluster '%s/%s' is failing: "
+		  "ContinuousArchiving is False (%s); a base backup without "
+		  "its archived WAL cannot be restored",
+		  ctx->namespace, cname, msg ? msg : "no message");
+	error_hint(ctx->err,
+		   "run 'kubectl cnpgops archive-test %s -n %s' to find the "
+		   "cause, or pass --force to back up anyway",
+		   cname, ctx->namespace);
+	return -1;
+}
+
+struct wait_state {
+	const char *name;
+	struct timespec start;
+	char *last_phase;
+	json_t *final;
+};
+
+static double
+elapsed(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static int
+wait_event(void *ud, const char *type, const json_t *obj, struct error *err)
+{
+	struct wait_state *ws = ud;
+	const char *name = json_string_value(
+		json_object_get(json_object_get(obj, "metadata"), "name"));
+	const char *phase = json_string_value(
+		json_object_get(json_object_get(obj, "status"), "phase"));
+
+	if (!name || strcmp(name, ws->name) != 0)
+		return 0;
+	if (strcmp(type, "DELETED") == 0)
+		return error_set(err, ERR_NOT_FOUND,
+				 "backup '%s' was deleted while waiting",
+				 ws->name);
+	if (!phase)
+		phase = "pending";
+	if (!ws->last_phase || strcmp(ws->last_phase, phase) != 0) {
+		fprintf(stderr, "[%6.1fs] backup/%s %s\n", elapsed(&ws->start),
+			ws->name, phase);
+		free(ws->last_phase);
+		ws->last_phase = xstrdup(phase);
+	}
+	if (strcmp(phase, "completed") == 0 || strcmp(phase, "failed") == 0 ||
+	    strcmp(phase, "walArchivingFailing") == 0) {
+		json_decref(ws->final);
+		ws->final = json_deep_copy(obj);
+		return 1;
+	}
+	return 0;
+}
+
+static const char *
+st(const json_t *b, const char *key)
+{
+	const char *s = json_string_value(
+		json_object_get(json_object_get(b, "status"), key));
+
+	return s ? s : "-";
+}
+
+static void
+print_summary(const json_t *b, const char *name)
+{
+	printf("backup/%s completed\n", name);
+	printf("  backupId:  %s\n", st(b, "backupId"));
+	printf("  WAL:       %s .. %s\n", st(b, "beginWal"), st(b, "endWal"));
+	printf("  LSN:       %s .. %s\n", st(b, "beginLSN"), st(b, "endLSN"));
+	printf("  started:   %s\n", st(b, "startedAt"));
+	printf("  stopped:   %s\n", st(b, "stoppedAt"));
+}
+
+static int
+follow(struct cmd_ctx *ctx, const struct backup_now_opts *o, const char *name,
+       const char *cname)
+{
+	struct wait_state ws = { 0 };
+	struct kube_list_opts lo = { 0 };
+	char *sel = xasprintf("metadata.name=%s", name);
+	const char *phase;
+	int rc = -1;
+
+	ws.name = name;
+	clock_gettime(CLOCK_MONOTONIC, &ws.start);
+	lo.field_selector = sel;
+	if (kube_watch(ctx->kube, KUBE_BACKUP, ctx->namespace, &lo, NULL,
+		       o->timeout_ms, wait_event, &ws, ctx->err)) {
+		if (ctx->err->code == ERR_TIMEOUT) {
+			error_clear(ctx->err);
+			error_set(ctx->err, ERR_TIMEOUT,
+				  "backup '%s/%s' did not finish within the "
+				  "timeout (last phase: %s); it continues in "
+				  "the cluster",
+				  ctx->namespace, name,
+				  ws.last_phase ? ws.last_phase : "pending");
+			error_hint(ctx->err,
+				   "follow it with 'kubectl cnpgops backup "
+				   "list %s -n %s'",
+				   cname, ctx->namespace);
+		}
+		goto out;
+	}
+	phase = st(ws.final, "phase");
+	if (strcmp(phase, "completed") != 0) {
+		error_set(ctx->err, ERR_KUBE_API, "backup '%s/%s' %s: %s",
+			  ctx->namespace, name, phase, st(ws.final, "error"));
+		error_hint(ctx->err,
+			   "run 'kubectl cnpgops archive-test %s -n %s' if the "
+			   "error is about the object store",
+			   cname, ctx->namespace);
+		goto out;
+	}
+	if (ctx->g->output == OUTPUT_JSON)
+		rc = output_json(stdout, ws.final, ctx->err);
+	else if (ctx->g->output == OUTPUT_YAML)
+		rc = output_yaml(stdout, ws.final, ctx->err);
+	else {
+		print_summary(ws.final, name);
+		rc = 0;
+	}
+out:
+	free(sel);
+	free(ws.last_phase);
+	json_decref(ws.final);
+	return rc;
+}
+
+static int
+backup_now_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct backup_now_opts *o = ctx->state;
+	struct manifest_backup mb = { 0 };
+	const char *cname = argv[0];
+	const char *method, *plugin;
+	char *name = NULL;
+	json_t *manifest = NULL, *created = NULL;
+	int rc = -1;
+
+	(void)argc;
+	if (choose_method(&method, &plugin, ctx, o, cname) ||
+	    check_flags(ctx, o, method) ||
+	    check_archiving(ctx, o, method, cname))
+		goto out;
+	if (o->name) {
+		name = xstrdup(o->name);
+	} else {
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
+		name = xasprintf("%s-%s", cname, stamp);
+	}
+	mb.name = name;
+	mb.namespace = ctx->namespace;
+	mb.cluster = cname;
+	mb.method = method;
+	mb.plugin_name = plugin;
+	mb.target = o->target;
+	mb.online = o->online;
+	mb.immediate_checkpoint = o->immediate_checkpoint;
+	mb.wait_for_archive = o->wait_for_archive;
+	manifest = manifest_backup(&mb);
+
+	if (ctx->g->dry_run == DRY_RUN_CLIENT) {
+		rc = ctx->g->output == OUTPUT_JSON
+			     ? output_json(stdout, manifest, ctx->err)
+			     : output_yaml(stdout, manifest, ctx->err);
+		goto out;
+	}
+	created = kube_create(ctx->kube, KUBE_BACKUP, ctx->namespace, manifest,
+			      ctx->g->dry_run == DRY_RUN_SERVER
+				      ? KUBE_DRY_RUN_SERVER
+				      : KUBE_DRY_RUN_NONE,
+			      ctx->err);
+	if (!created) {
+		error_prefix(ctx->err,
+			     "creating backup '%s/%s': ", ctx->namespace, name);
+		goto out;
+	}
+	if (ctx->g->dry_run == DRY_RUN_SERVER) {
+		rc = ctx->g->output == OUTPUT_JSON
+			     ? output_json(stdout, created, ctx->err)
+			     : output_yaml(stdout, created, ctx->err);
+		goto out;
+	}
+	if (!o->wait) {
+		if (ctx->g->output == OUTPUT_JSON)
+			rc = output_json(stdout, created, ctx->err);
+		else if (ctx->g->output == OUTPUT_YAML)
+			rc = output_yaml(stdout, created, ctx->err);
+		else {
+			printf("backup/%s created\n", name);
+			rc = 0;
+		}
+		goto out;
+	}
+	fprintf(stderr, "backup/%s created; waiting for it to finish\n", name);
+	fflush(stdout);
+	rc = follow(ctx, o, name, cname);
+out:
+	json_decref(created);
+	json_decref(manifest);
+	free(name);
+	return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * manifest: the builders' output, as YAML, against tests/golden/.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "errors.h"
+#include "manifest.h"
+#include "output.h"
+#include "test.h"
+
+static void
+check_golden(json_t *obj, const char *golden)
+{
+	struct error err = ERROR_INIT;
+	char *yaml = output_yaml_string(obj, &err);
+	char path[256];
+	char *want;
+
+	snprintf(path, sizeof(path), "../golden/%s", golden);
+	want = test_read_fixture(path, NULL);
+	CHECK_STR(yaml, want);
+	free(yaml);
+	free(want);
+	json_decref(obj);
+	error_clear(&err);
+}
+
+static void
+manifest_backup_plugin_names_the_plugin(void)
+{
+	struct manifest_backup b = { 0 };
+
+	b.name = "app-db-20261125094100";
+	b.namespace = "prod";
+	b.cluster = "app-db";
+	b.method = "plugin";
+	b.plugin_name = "barman-cloud.cloudnative-pg.io";
+	check_golden(manifest_backup(&b), "backup-plugin.yaml");
+}
+
+static void
+manifest_backup_inline_has_no_online_fields(void)
+{
+	struct manifest_backup b = { 0 };
+
+	b.name = "before-migration";
+	b.namespace = "prod";
+	b.cluster = "app-db";
+	b.method = "barmanObjectStore";
+	b.target = "primary";
+	check_golden(manifest_backup(&b), "backup-inline.yaml");
+}
+
+static void
+manifest_backup_snapshot_carries_online_configuration(void)
+{
+	struct manifest_backup b = { 0 };
+
+	b.name = "app-db-snap";
+	b.namespace = "prod";
+	b.cluster = "app-db";
+	b.method = "volumeSnapshot";
+	b.online = MANIFEST_TRUE;
+	b.immediate_checkpoint = MANIFEST_TRUE;
+	b.wait_for_archive = MANIFEST_FALSE;
+	check_golden(manifest_backup(&b), "backup-snapshot.yaml");
+}
+
+static void
+output_yaml_quotes_what_yaml_would_retype(void)
+{
+	struct error err = ERROR_INIT;
+	json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:s}", "a",
+			      "yes", "b", "0755", "c", "1e3", "d", "2026-11-24",
+			      "e", "plain words", "f", 42, "g", 1, "h", "");
+	char *y = output_yaml_string(v, &err);
+
+	CHECK_STR(y, "a: 'yes'\nb: '0755'\nc: '1e3'\nd: '2026-11-24'\n"
+		     "e: plain words\nf: 42\ng: true\nh: ''\n");
+	free(y);
+	json_decref(v);
+}
+
+const struct test manifest_tests[] = {
+	TEST(manifest_backup_plugin_names_the_plugin),
+	TEST(manifest_backup_inline_has_no_online_fields),
+	TEST(manifest_backup_snapshot_carries_online_configuration),
+	TEST(output_yaml_quotes_what_yaml_would_retype),
+	{ NULL, NULL },
+};
