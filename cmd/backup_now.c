@@ -188,118 +188,6 @@ backup_now_opt(void *state, int ch, const char *arg, struct error *err)
 	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
 }
 
-static const char *
-method_word(int m)
-{
-	switch (m) {
-	case CLUSTER_BACKUP_PLUGIN:
-		return "plugin";
-	case CLUSTER_BACKUP_INLINE:
-		return "barmanObjectStore";
-	default:
-		return "volumeSnapshot";
-	}
-}
-
-/* What --method auto picks among the configured methods. */
-static int
-preferred(int have)
-{
-	if (have & CLUSTER_BACKUP_PLUGIN)
-		return CLUSTER_BACKUP_PLUGIN;
-	if (have & CLUSTER_BACKUP_INLINE)
-		return CLUSTER_BACKUP_INLINE;
-	return CLUSTER_BACKUP_SNAPSHOT;
-}
-
-/* Pick the method: --method, checked against the cluster's set-up. */
-static int
-choose_method(const char **out, const char **plugin, struct cmd_ctx *ctx,
-	      const struct backup_now_opts *o, const char *cname)
-{
-	int have = cluster_backup_methods(ctx->cluster);
-	int want;
-
-	*plugin = NULL;
-	if (strcmp(o->method, "auto") == 0) {
-		if (!have) {
-			error_set(ctx->err, ERR_PRECONDITION,
-				  "cluster '%s/%s' has no backup configuration "
-				  "(no WAL archiver plugin, no "
-				  "spec.backup.barmanObjectStore, no "
-				  "spec.backup.volumeSnapshot)",
-				  ctx->namespace, cname);
-			error_hint(ctx->err,
-				   "configure the barman-cloud plugin "
-				   "(spec.plugins with isWALArchiver: true) or "
-				   "volume snapshots first");
-			return -1;
-		}
-		want = preferred(have);
-	} else {
-		want = strcmp(o->method, "plugin") == 0 ? CLUSTER_BACKUP_PLUGIN
-		       : strcmp(o->method, "barmanObjectStore") == 0
-			       ? CLUSTER_BACKUP_INLINE
-			       : CLUSTER_BACKUP_SNAPSHOT;
-		if (!(have & want)) {
-			error_set(ctx->err, ERR_PRECONDITION,
-				  "cluster '%s/%s' is not configured for "
-				  "backup method '%s'",
-				  ctx->namespace, cname, o->method);
-			if (have)
-				error_hint(ctx->err,
-					   "use --method %s (what the cluster "
-					   "is configured for), or leave "
-					   "--method out",
-					   method_word(preferred(have)));
-			else
-				error_hint(ctx->err,
-					   "configure backups for the cluster "
-					   "first");
-			return -1;
-		}
-	}
-	*out = method_word(want);
-	if (want == CLUSTER_BACKUP_PLUGIN)
-		*plugin = cluster_wal_archiver_plugin(ctx->cluster);
-	return 0;
-}
-
-/* CNPG's webhook rules, said before the server says them less clearly. */
-static int
-check_flags(struct cmd_ctx *ctx, const struct backup_now_opts *o,
-	    const char *method)
-{
-	int inline_method = strcmp(method, "barmanObjectStore") == 0;
-
-	if (inline_method && o->online != MANIFEST_UNSET)
-		return error_set(ctx->err, ERR_USAGE,
-				 "--online/--offline apply only to "
-				 "volumeSnapshot and plugin backups: "
-				 "barmanObjectStore backups are always online");
-	if (inline_method && o->wait_for_archive != MANIFEST_UNSET)
-		return error_set(ctx->err, ERR_USAGE,
-				 "--wait-for-archive applies only to "
-				 "volumeSnapshot and plugin backups");
-	if (inline_method && o->immediate_checkpoint == MANIFEST_TRUE) {
-		error_set(ctx->err, ERR_USAGE,
-			  "--immediate-checkpoint does not apply to "
-			  "barmanObjectStore backups");
-		error_hint(ctx->err,
-			   "set spec.backup.barmanObjectStore.data."
-			   "immediateCheckpoint: true in the cluster instead");
-		return -1;
-	}
-	if (o->online == MANIFEST_FALSE &&
-	    (o->immediate_checkpoint == MANIFEST_TRUE ||
-	     o->wait_for_archive != MANIFEST_UNSET))
-		return error_set(ctx->err, ERR_USAGE,
-				 "--immediate-checkpoint and "
-				 "--wait-for-archive take effect only with "
-				 "online backups, not with --offline");
-	return 0;
-}
-
 static int
 check_archiving(struct cmd_ctx *ctx, const struct backup_now_opts *o,
 		const char *method, const char *cname)
@@ -468,8 +356,11 @@ backup_now_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = -1;
 
 	(void)argc;
-	if (choose_method(&method, &plugin, ctx, o, cname) ||
-	    check_flags(ctx, o, method) ||
+	if (cluster_choose_backup_method(&method, &plugin, ctx->cluster,
+					 o->method, ctx->err) ||
+	    cluster_check_backup_flags(method, o->online,
+				       o->immediate_checkpoint,
+				       o->wait_for_archive, ctx->err) ||
 	    check_archiving(ctx, o, method, cname))
 		goto out;
 	if (o->name) {

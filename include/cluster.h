@@ -7,6 +7,10 @@
 
 #include <jansson.h>
 
+#include "manifest.h"
+
+struct error;
+
 /* The barman-cloud plugin's name in spec.plugins and pluginConfiguration. */
 #define CLUSTER_BARMAN_PLUGIN "barman-cloud.cloudnative-pg.io"
 
@@ -30,5 +34,27 @@ const json_t *cluster_condition(const json_t *cluster, const char *type);
 /* metadata.name and metadata.namespace ("" when absent; borrowed). */
 const char *cluster_name(const json_t *cluster);
 const char *cluster_namespace(const json_t *cluster);
+
+/*
+ * Choose the backup method for a Backup or ScheduledBackup: requested is
+ * "auto" (the plugin, else inline barmanObjectStore, else volumeSnapshot)
+ * or a method name that must be configured.  *out gets the method,
+ * *plugin the plugin name for method "plugin" (else NULL); both borrowed.
+ * Errors: ERR_PRECONDITION naming the cluster, with a hint.
+ */
+int cluster_choose_backup_method(const char **out, const char **plugin,
+				 const json_t *cluster, const char *requested,
+				 struct error *err);
+
+/*
+ * CNPG's webhook rules for online flags, said clearly before the server
+ * says them: online/onlineConfiguration only for volumeSnapshot and plugin
+ * backups, and only meaningful for online ones.  Errors: ERR_USAGE.
+ */
+int cluster_check_backup_flags(const char *method,
+			       enum manifest_tristate online,
+			       enum manifest_tristate immediate_checkpoint,
+			       enum manifest_tristate wait_for_archive,
+			       struct error *err);
 
 #endif
