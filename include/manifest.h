@@ -30,4 +30,26 @@ struct manifest_backup {
  */
 json_t *manifest_backup(const struct manifest_backup *b);
 
+struct manifest_scheduled_backup {
+	const char *name;
+	const char *namespace;
+	const char *cluster;
+	const char *schedule; /* six fields, seconds first */
+	const char *method;
+	const char *plugin_name;
+	const char *target;
+	const char *owner; /* backupOwnerReference: none, self, cluster */
+	int immediate;
+	int suspend;
+	enum manifest_tristate online;
+	enum manifest_tristate immediate_checkpoint;
+	enum manifest_tristate wait_for_archive;
+};
+
+/*
+ * A postgresql.cnpg.io/v1 ScheduledBackup labelled cnpg.io/cluster=CLUSTER.
+ * Returns a new reference.
+ */
+json_t *manifest_scheduled_backup(const struct manifest_scheduled_backup *s);
+
 #endif

@@ -68,6 +68,23 @@ manifest_backup_snapshot_carries_online_configuration(void)
 }
 
 static void
+manifest_scheduled_backup_is_six_field_and_owned(void)
+{
+	struct manifest_scheduled_backup s = { 0 };
+
+	s.name = "app-db-scheduled";
+	s.namespace = "prod";
+	s.cluster = "app-db";
+	s.schedule = "0 0 3 * * *";
+	s.method = "plugin";
+	s.plugin_name = "barman-cloud.cloudnative-pg.io";
+	s.owner = "self";
+	s.immediate = 1;
+	check_golden(manifest_scheduled_backup(&s),
+		     "scheduledbackup-plugin.yaml");
+}
+
+static void
 output_yaml_quotes_what_yaml_would_retype(void)
 {
 	struct error err = ERROR_INIT;
@@ -86,6 +103,7 @@ const struct test manifest_tests[] = {
 	TEST(manifest_backup_plugin_names_the_plugin),
 	TEST(manifest_backup_inline_has_no_online_fields),
 	TEST(manifest_backup_snapshot_carries_online_configuration),
+	TEST(manifest_scheduled_backup_is_six_field_and_owned),
 	TEST(output_yaml_quotes_what_yaml_would_retype),
 	{ NULL, NULL },
 };
