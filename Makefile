@@ -133,10 +133,34 @@ install: kubectl-cnpgops
 	install -m 755 kubectl-cnpgops $(DESTDIR)$(BINDIR)/kubectl-cnpgops
 	install -m 644 man/kubectl-cnpgops.1 $(DESTDIR)$(MANDIR)/man1/kubectl-cnpgops.1
 
+OS        := $(shell uname -s | tr A-Z a-z)
+ARCH      := $(shell uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
+DISTDIR   ?= dist
+RELEASE_URL ?= https://github.com/cnpgops/kubectl-cnpgops/releases/download
+DIST_NAME := kubectl-cnpgops_$(VERSION)_$(OS)_$(ARCH)
+
+# A reproducible release tarball for this machine's platform.
+dist: kubectl-cnpgops
+	@mkdir -p $(DISTDIR)/stage
+	cp kubectl-cnpgops LICENSE man/kubectl-cnpgops.1 $(DISTDIR)/stage/
+	strip $(DISTDIR)/stage/kubectl-cnpgops
+	tar -C $(DISTDIR)/stage --sort=name --mtime=@0 --owner=0 --group=0 \
+	  --numeric-owner -cf - kubectl-cnpgops LICENSE kubectl-cnpgops.1 | \
+	  gzip -n -9 > $(DISTDIR)/$(DIST_NAME).tar.gz
+	rm -rf $(DISTDIR)/stage
+	@echo "  DIST    $(DISTDIR)/$(DIST_NAME).tar.gz"
+
+# krew's Plugin manifest for the archives in $(DISTDIR), sha256 filled in.
+krew-manifest: dist
+	$(PYTHON) tests/dist/mkkrew.py $(VERSION) $(RELEASE_URL) \
+	  krew-manifest.yaml.in $(DISTDIR)/kubectl-cnpgops_$(VERSION)_*.tar.gz \
+	  > $(DISTDIR)/krew-manifest.yaml
+	$(PYTHON) tests/dist/krewcheck.py $(DISTDIR)/krew-manifest.yaml $(DISTDIR)
+
 deps:
 	sh tests/deps.sh
 
 clean:
 	rm -rf build kubectl-cnpgops
 
-.PHONY: all check unit cli valgrind lint format install deps clean headertest
+.PHONY: dist krew-manifest all check unit cli valgrind lint format install deps clean headertest
