@@ -131,6 +131,7 @@ format:
 install: kubectl-cnpgops
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 kubectl-cnpgops $(DESTDIR)$(BINDIR)/kubectl-cnpgops
+	install -m 755 kubectl_complete-cnpgops $(DESTDIR)$(BINDIR)/kubectl_complete-cnpgops
 	install -m 644 man/kubectl-cnpgops.1 $(DESTDIR)$(MANDIR)/man1/kubectl-cnpgops.1
 
 OS        := $(shell uname -s | tr A-Z a-z)

@@ -148,7 +148,8 @@ cmd_print_overview(FILE *fp, const char *group)
 			CNPGOPS_PROG);
 	fprintf(fp, "Commands:\n");
 	for (i = 0; cmd_table[i]; i++) {
-		if (!entry_in_group(cmd_table[i], group))
+		if (!entry_in_group(cmd_table[i], group) ||
+		    (cmd_table[i]->flags & CMD_HIDDEN))
 			continue;
 		fprintf(fp, "  %-22s %s\n", cmd_table[i]->name,
 			cmd_table[i]->summary);
@@ -335,7 +336,9 @@ cmd_run(const struct cmd_entry *ce, struct globals *g, int argc, char **argv,
 		state = xcalloc(1, ce->state_size);
 	if (ce->init)
 		ce->init(state);
-	if (parse_flags(ce, g, state, argc, argv, err))
+	if (ce->flags & CMD_RAW_ARGS)
+		optind = 1;
+	else if (parse_flags(ce, g, state, argc, argv, err))
 		goto out;
 	if (g->help) {
 		cmd_print_help(stdout, ce);

@@ -19,5 +19,6 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_drill_entry,
 	&cmd_version_entry,
 	&cmd_help_entry,
+	&cmd_complete_entry,
 	NULL,
 };

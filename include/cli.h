@@ -85,6 +85,8 @@ enum {
 #define CMD_MUTATES	   0x04 /* accepts --dry-run */
 #define CMD_OUTPUT_YAML	   0x08 /* accepts -o yaml (manifests) */
 #define CMD_NO_OUTPUT_JSON 0x10 /* does not accept -o json */
+#define CMD_HIDDEN	   0x20 /* not listed in --help (__complete) */
+#define CMD_RAW_ARGS	   0x40 /* no flag parsing: every word an operand */
 
 struct cmd_ctx;
 
@@ -177,5 +179,6 @@ extern const struct cmd_entry cmd_archive_test_entry;
 extern const struct cmd_entry cmd_doctor_entry;
 extern const struct cmd_entry cmd_recreate_entry;
 extern const struct cmd_entry cmd_drill_entry;
+extern const struct cmd_entry cmd_complete_entry;
 
 #endif
