@@ -132,8 +132,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "error: cannot initialise libcurl\n");
 		return 1;
 	}
-	dispatch(argc, argv, &err);
-	status = error_exit_status(err.code);
+	status = dispatch(argc, argv, &err);
+	if (err.code != ERR_OK || status < 0)
+		status = error_exit_status(err.code);
 	if (err.code != ERR_OK)
 		print_error(&err);
 	error_clear(&err);

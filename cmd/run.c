@@ -381,7 +381,7 @@ cmd_run(const struct cmd_entry *ce, struct globals *g, int argc, char **argv,
 	if (setup(&ctx, nargs, args))
 		goto out;
 	rc = ce->exec(&ctx, nargs, args);
-	if (rc && err->code == ERR_OK)
+	if (rc < 0 && err->code == ERR_OK)
 		error_set(err, ERR_INTERNAL, "'%s' failed", ce->name);
 out:
 	json_decref(ctx.cluster);

@@ -15,7 +15,9 @@
  *     fetches the Cluster named by the first operand (CMD_TARGET_CLUSTER).
  *  4. Declare the entry below and add it to cmd_table[] in cmd/table.c, in
  *     the order --help lists it.
- * exec() returns 0 or -1 with ctx->err set; it writes data to stdout only,
+ * exec() returns 0, or -1 with ctx->err set, or (for a command whose exit
+ * status is documented to carry a verdict, like doctor) a positive exit
+ * status after printing its report; it writes data to stdout only,
  * progress and notes to stderr through cmd_note()/cmd_warn().
  */
 #ifndef CNPGOPS_CLI_H
@@ -125,7 +127,10 @@ extern const struct cmd_entry *const cmd_table[];
 /* Find the entry selected by the leading words; *nwords gets their count. */
 const struct cmd_entry *cmd_find(int argc, char *const *argv, int *nwords);
 
-/* Parse the flags in argv (argv[0] is the command name) and run ce. */
+/*
+ * Parse the flags in argv (argv[0] is the command name) and run ce.
+ * Returns what exec() returned: 0, -1 with err set, or an exit status.
+ */
 int cmd_run(const struct cmd_entry *ce, struct globals *g, int argc,
 	    char **argv, struct error *err);
 
