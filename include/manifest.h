@@ -52,4 +52,46 @@ struct manifest_scheduled_backup {
  */
 json_t *manifest_scheduled_backup(const struct manifest_scheduled_backup *s);
 
+/* What a recovery Cluster stops at (recoveryTarget). */
+enum manifest_target_kind {
+	MANIFEST_TARGET_LATEST = 0, /* the end of the archived WAL */
+	MANIFEST_TARGET_TIME, /* targetTime */
+	MANIFEST_TARGET_LSN, /* targetLSN */
+	MANIFEST_TARGET_XID, /* targetXID */
+	MANIFEST_TARGET_NAME, /* targetName (a restore point) */
+	MANIFEST_TARGET_IMMEDIATE /* targetImmediate: end of the backup */
+};
+
+struct manifest_recovery {
+	const json_t *source; /* the source Cluster as the API returned it */
+	const char *name; /* the new Cluster */
+	const char *namespace;
+	/* the source's archive */
+	int plugin_model; /* 1: plugin + ObjectStore; 0: inline */
+	const char *object_store; /* plugin model: barmanObjectName */
+	const json_t *inline_config; /* inline model: the configuration */
+	const char *server_name; /* the source's serverName */
+	/* the plan */
+	const char *backup_id; /* pinned; NULL lets CNPG choose */
+	enum manifest_target_kind target;
+	const char *target_value; /* time in CNPG's form, LSN, xid, name */
+	int exclusive;
+	unsigned target_tli; /* 0: not set (PostgreSQL follows latest) */
+	/* the new cluster */
+	int instances; /* 0: the source's */
+	const char *archive_server; /* archive under this serverName, or NULL */
+};
+
+/*
+ * A postgresql.cnpg.io/v1 Cluster that recovers from the source's archive:
+ * the source's instance definition (image, PostgreSQL settings, storage,
+ * resources, affinity, ...) without its identity, status, bootstrap,
+ * backup or archiving; bootstrap.recovery from an externalClusters entry
+ * in the source's model with serverName always explicit; recoveryTarget
+ * with the pinned backup; database, owner and secret from the source's
+ * initdb.  It archives only when archive_server is set.  Returns a new
+ * reference.
+ */
+json_t *manifest_recovery_cluster(const struct manifest_recovery *r);
+
 #endif

@@ -84,6 +84,60 @@ manifest_scheduled_backup_is_six_field_and_owned(void)
 		     "scheduledbackup-plugin.yaml");
 }
 
+static json_t *
+load_fixture_json(const char *name)
+{
+	char *text = test_read_fixture(name, NULL);
+	json_t *v = json_loads(text, 0, NULL);
+
+	free(text);
+	CHECK(v != NULL);
+	return v;
+}
+
+static void
+manifest_recovery_from_plugin_source_to_a_time(void)
+{
+	json_t *src = load_fixture_json("kube/cluster-plugin.json");
+	struct manifest_recovery r = { 0 };
+
+	r.source = src;
+	r.name = "app-db-pitr-202611240941";
+	r.namespace = "prod";
+	r.plugin_model = 1;
+	r.object_store = "app-db-store";
+	r.server_name = "app-db";
+	r.backup_id = "20261124T030001";
+	r.target = MANIFEST_TARGET_TIME;
+	r.target_value = "2026-11-24 09:41:00.000000+00:00";
+	r.instances = 1;
+	check_golden(manifest_recovery_cluster(&r), "pitr-plugin-time.yaml");
+	json_decref(src);
+}
+
+static void
+manifest_recovery_from_inline_source_archiving_elsewhere(void)
+{
+	json_t *src = load_fixture_json("kube/cluster-inline.json");
+	struct manifest_recovery r = { 0 };
+
+	r.source = src;
+	r.name = "legacy-db-restored";
+	r.namespace = "prod";
+	r.inline_config = json_object_get(
+		json_object_get(json_object_get(src, "spec"), "backup"),
+		"barmanObjectStore");
+	r.server_name = "legacy-db";
+	r.backup_id = "20261120T000000";
+	r.target = MANIFEST_TARGET_LSN;
+	r.target_value = "0/5000060";
+	r.exclusive = 1;
+	r.target_tli = 2;
+	r.archive_server = "legacy-db-restored";
+	check_golden(manifest_recovery_cluster(&r), "pitr-inline-lsn.yaml");
+	json_decref(src);
+}
+
 static void
 output_yaml_quotes_what_yaml_would_retype(void)
 {
@@ -104,6 +158,8 @@ const struct test manifest_tests[] = {
 	TEST(manifest_backup_inline_has_no_online_fields),
 	TEST(manifest_backup_snapshot_carries_online_configuration),
 	TEST(manifest_scheduled_backup_is_six_field_and_owned),
+	TEST(manifest_recovery_from_plugin_source_to_a_time),
+	TEST(manifest_recovery_from_inline_source_archiving_elsewhere),
 	TEST(output_yaml_quotes_what_yaml_would_retype),
 	{ NULL, NULL },
 };
