@@ -49,6 +49,9 @@ struct timefmt_target {
 int timefmt_parse_target(struct timefmt_target *out, const char *text,
 			 struct timefmt_time now, struct error *err);
 
+/* The current time from the real-time clock. */
+struct timefmt_time timefmt_now(void);
+
 /*
  * "2026-11-24T09:41:00Z", or "2026-11-24T09:41:00.123456Z" when the
  * microseconds are not zero.  The caller frees the string.

@@ -477,6 +477,19 @@ out:
 	return ret;
 }
 
+struct timefmt_time
+timefmt_now(void)
+{
+	struct timefmt_time t = { 0, 0 };
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0) {
+		t.sec = (int64_t)ts.tv_sec;
+		t.usec = (int32_t)(ts.tv_nsec / 1000);
+	}
+	return t;
+}
+
 /* Broken-down UTC time of sec (all zero if gmtime_r cannot say). */
 static void
 utc_tm(struct tm *tm, int64_t sec)

@@ -399,7 +399,19 @@ timefmt_parses_timeouts(void)
 	}
 }
 
+static void
+timefmt_now_reads_the_clock(void)
+{
+	struct timefmt_time a = timefmt_now();
+	time_t b = time(NULL);
+
+	CHECK(a.sec > 1700000000); /* after 2023 */
+	CHECK(b - a.sec >= 0 && b - a.sec <= 5);
+	CHECK(a.usec >= 0 && a.usec <= 999999);
+}
+
 const struct test timefmt_tests[] = {
+	TEST(timefmt_now_reads_the_clock),
 	TEST(timefmt_parses_the_accepted_forms),
 	TEST(timefmt_rejects_bad_times_precisely),
 	TEST(timefmt_rejects_an_empty_time),
