@@ -27,7 +27,9 @@
  * Where robfig quietly accepts malformed text (empty list elements as in
  * "1,,2", "*-5" meaning "*", "+5"), cron_parse is stricter and says so.
  * @every intervals under one second are refused (robfig rounds them up to
- * one second).  All times are UTC, at one-second resolution.
+ * one second).  A "TZ=" or "CRON_TZ=" prefix is refused with a message of
+ * its own (v1.2.0 has none; the operator runs schedules in its own zone,
+ * normally UTC).  All times are UTC, at one-second resolution.
  */
 #ifndef CNPGOPS_CRON_H
 #define CNPGOPS_CRON_H

@@ -435,6 +435,15 @@ cron_parse(struct cron_schedule **out, const char *expr, struct error *err)
 		error_hint(err, "%s", fields_hint);
 		return -1;
 	}
+	if (strncmp(expr, "TZ=", 3) == 0 || strncmp(expr, "CRON_TZ=", 8) == 0) {
+		error_set(err, ERR_USAGE,
+			  "schedule '%s': CNPG's cron (robfig/cron v1.2.0) has "
+			  "no time zone prefix; schedules run in the "
+			  "operator's time zone, normally UTC",
+			  expr);
+		error_hint(err, "drop the prefix and give the time in UTC");
+		return -1;
+	}
 	if (expr[0] == '@') {
 		if (parse_descriptor(&s, expr, err) < 0)
 			return -1;
