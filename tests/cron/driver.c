@@ -20,16 +20,19 @@ main(void)
 	while (fgets(line, sizeof(line), stdin)) {
 		struct error err = ERROR_INIT;
 		struct cron_schedule *s = NULL;
+		char *p, *expr;
 		long long after;
-		int count, used = 0, i;
+		long count, i;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%lld %d %n", &after, &count, &used) < 2 ||
-		    used == 0) {
+		after = strtoll(line, &p, 10);
+		count = strtol(p, &expr, 10);
+		if (p == line || expr == p || *expr != ' ' || count < 1) {
 			fprintf(stderr, "driver: bad line '%s'\n", line);
 			return 2;
 		}
-		if (cron_parse(&s, line + used, &err) < 0) {
+		expr++;
+		if (cron_parse(&s, expr, &err) < 0) {
 			printf("error: %s\n", err.msg);
 			error_clear(&err);
 			continue;
