@@ -11,8 +11,11 @@ minute.  Like robfig, it gives up past the year of (after + 1s) plus five.
 Usage:
   oracle.py next EXPR AFTER [N]      print N next runs (RFC3339) after AFTER
   oracle.py fixture FILE             check a fixture of expected next runs
+  oracle.py invalid FILE             check that a fixture's expressions are
+                                     all rejected
   oracle.py random DRIVER [N] [SEED] compare DRIVER with the oracle on N
-                                     random valid expressions
+                                     random expressions, a fifth of them
+                                     corrupted (both must reject those)
 """
 import datetime as dt
 import random
@@ -83,6 +86,8 @@ def go_duration_seconds(text):
         raise ValueError("bad duration")
     total = 0.0
     for num, unit in re.findall(r"([0-9.]+)([a-z]+)", text):
+        if unit not in units:
+            raise ValueError("unknown unit %r" % unit)
         total += float(num) * units[unit]
     return int(total)
 
@@ -95,7 +100,10 @@ def parse(expr):
         "@hourly": "0 0 * * * *",
     }
     if expr.startswith("@every "):
-        return Spec(every=go_duration_seconds(expr[len("@every "):]))
+        every = go_duration_seconds(expr[len("@every "):])
+        if every < 1:
+            raise ValueError("interval under 1s")
+        return Spec(every=every)
     expr = descriptors.get(expr, expr)
     parts = expr.split()
     if len(parts) != 6:
@@ -181,6 +189,42 @@ def check_fixture(path):
     return bad == 0
 
 
+def check_invalid_fixture(path):
+    """Every expression of the invalid fixture must be rejected here too."""
+    bad = 0
+    count = 0
+    for line in open(path, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if not line or line.startswith("#"):
+            continue
+        expr = line.split("\t")[0]
+        count += 1
+        try:
+            parse(expr)
+        except ValueError:
+            continue
+        bad += 1
+        print("ACCEPTED %r, which the fixture says is invalid" % expr)
+    print("invalid fixture: %d rows, %d accepted" % (count, bad))
+    return bad == 0
+
+
+def corrupt(rnd, expr):
+    """Make a probably-invalid variant of a six-field expression."""
+    parts = expr.split()
+    i = rnd.randrange(6)
+    _, low, high, _ = FIELDS[i]
+    parts[i] = rnd.choice([
+        str(high + rnd.randint(1, 3)), str(low - 1) if low else "60",
+        "%d-%d" % (high, low), "*/0", "1,,2", "%d/" % low, "x", "1-2-3",
+        "*/2/2", "-%d" % high, "%d-" % low, "7" if i == 5 else "0" * 3 + "9",
+        "+5", "*-5", "?/0", "jan" if i != 4 else "sun",
+    ])
+    if rnd.random() < 0.1:
+        parts = parts[1:]   # five fields
+    return " ".join(parts)
+
+
 def random_element(rnd, low, high, names):
     def val():
         v = rnd.randint(low, high)
@@ -228,6 +272,8 @@ def random_check(driver, n, seed):
     cases = []
     for _ in range(n):
         expr = random_expr(rnd)
+        if not expr.startswith("@") and rnd.random() < 0.2:
+            expr = corrupt(rnd, expr)
         after = rnd.randint(int(dt.datetime(2020, 1, 1, tzinfo=UTC).timestamp()),
                             int(dt.datetime(2035, 1, 1, tzinfo=UTC).timestamp()))
         cases.append((expr, after))
@@ -241,16 +287,26 @@ def random_check(driver, n, seed):
     if len(lines) != len(cases):
         print("driver gave %d lines for %d cases" % (len(lines), len(cases)))
         return False
-    bad = 0
+    bad = invalid = 0
     for (expr, after), line in zip(cases, lines):
-        want = runs(parse(expr), dt.datetime.fromtimestamp(after, UTC), 3)
+        try:
+            spec = parse(expr)
+        except ValueError:
+            invalid += 1
+            if not line.startswith("error: "):
+                bad += 1
+                print("MISMATCH %r: driver accepted it (%r), oracle did not"
+                      % (expr, line))
+            continue
+        want = runs(spec, dt.datetime.fromtimestamp(after, UTC), 3)
         want = " ".join("-1" if t is None else str(int(t.timestamp()))
                         for t in want)
         if line != want:
             bad += 1
             print("MISMATCH %r after %d: driver %r, oracle %r"
                   % (expr, after, line, want))
-    print("random: %d expressions (seed %d), %d mismatches" % (n, seed, bad))
+    print("random: %d expressions (seed %d, %d invalid), %d mismatches"
+          % (n, seed, invalid, bad))
     return bad == 0
 
 
@@ -262,6 +318,8 @@ def main(argv):
         return 0
     if len(argv) == 2 and argv[0] == "fixture":
         return 0 if check_fixture(argv[1]) else 1
+    if len(argv) == 2 and argv[0] == "invalid":
+        return 0 if check_invalid_fixture(argv[1]) else 1
     if len(argv) >= 2 and argv[0] == "random":
         n = int(argv[2]) if len(argv) > 2 else 300
         seed = int(argv[3]) if len(argv) > 3 else 20261124
