@@ -9,9 +9,10 @@
  * Each field is a comma list of elements: "*", "?", N, A-B, or any of
  * these followed by "/S" for a step S ("*" then "/15" is every 15th; A/S
  * means A through the field's maximum, step S).  Names are three letters,
- * any case, allowed wherever a number is.  Day of week 7 is rejected, as
- * robfig does.  Descriptors: @yearly @annually @monthly @weekly @daily
- * @midnight @hourly, and "@every DURATION" (Go syntax: 90s, 1h30m).
+ * any case, allowed wherever a number is but in a step.  Day of week 7 is
+ * rejected, as robfig does.  Descriptors: @yearly @annually @monthly
+ * @weekly @daily @midnight @hourly, and "@every DURATION" (Go syntax: 90s,
+ * 1h30m).
  *
  * Day matching follows robfig: if the day-of-month or the day-of-week field
  * has an element starting with '*' or '?' (with or without a step), a day
