@@ -78,6 +78,11 @@ build/san/kubectl-cnpgops: $(SAN_OBJ) $(SAN_CMD)
 	@echo "  LD san  $@"
 	$(Q)$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
+# The cron test driver: tests/cli/t040-cron-oracle.sh compares it with the
+# brute-force evaluator in tests/cron/oracle.py.
+build/san/cron-driver: tests/cron/driver.c $(SAN_OBJ)
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+
 build/san/unit: $(SAN_OBJ) $(SAN_UNIT)
 	@echo "  LD san  $@"
 	$(Q)$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
@@ -99,11 +104,12 @@ headertest:
 unit: build/san/unit
 	ASAN_OPTIONS=detect_leaks=1 ./build/san/unit $(FILTER)
 
-cli: build/san/kubectl-cnpgops kubectl-cnpgops
+cli: build/san/kubectl-cnpgops kubectl-cnpgops build/san/cron-driver
 	CNPGOPS_BIN=$(CURDIR)/build/san/kubectl-cnpgops \
 	  sh tests/cli/run.sh $(FILTER)
 
-check: kubectl-cnpgops headertest build/san/unit build/san/kubectl-cnpgops
+check: kubectl-cnpgops headertest build/san/unit build/san/kubectl-cnpgops \
+	build/san/cron-driver
 	@rm -f build/results
 	ASAN_OPTIONS=detect_leaks=1 ./build/san/unit $(FILTER) | tee -a build/results
 	CNPGOPS_BIN=$(CURDIR)/build/san/kubectl-cnpgops \
