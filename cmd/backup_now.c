@@ -13,6 +13,7 @@
  * snapshots.  A base backup is useless without its WAL, so a cluster whose
  * ContinuousArchiving condition is False is refused unless --force.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "manifest.h"
 #include "output.h"
 #include "strbuf.h"
+#include "timefmt.h"
 #include "xmalloc.h"
 
 struct backup_now_opts {
@@ -179,8 +181,14 @@ backup_now_opt(void *state, int ch, const char *arg, struct error *err)
 	case OPT_WAIT:
 		o->wait = 1;
 		return 0;
-	case OPT_TIMEOUT:
-		return cli_parse_duration_ms(&o->timeout_ms, arg, err);
+	case OPT_TIMEOUT: {
+		int64_t ms;
+
+		if (timefmt_parse_duration(&ms, arg, 0, err))
+			return -1;
+		o->timeout_ms = (long)ms;
+		return 0;
+	}
 	case OPT_FORCE:
 		o->force = 1;
 		return 0;

@@ -1,28 +1,553 @@
 /*
- * doctor: find failing WAL archiving and stale backups early.
+ * doctor: the health of backup and recovery for one cluster, a namespace,
+ * or every namespace, with a severity per finding and an exit status for
+ * scripts: 0 healthy, 1 warnings, 2 critical.
  *
- * usage: kubectl cnpgops doctor [CLUSTER]
+ * usage: kubectl cnpgops doctor [CLUSTER | -A] [-o json]
  *
- * Not implemented yet: the entry is listed so that --help shows the whole
- * tool, and running it says so and exits 1.
+ * It looks for the silent chain "WAL archiving failing -> WAL piles up on
+ * the volume -> low disk -> CrashLoop" and for what makes a restore
+ * impossible: no completed backup, a failed last backup, a backup older
+ * than its schedule allows, a suspended or five-field ScheduledBackup, a
+ * plugin barmanObjectName that names no ObjectStore.  Everything is read
+ * with one list per kind, whatever the number of clusters.
  */
-#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
+#include "cluster.h"
+#include "cron.h"
+#include "kube.h"
+#include "output.h"
+#include "strbuf.h"
+#include "timefmt.h"
+#include "xmalloc.h"
+
+struct doctor_opts {
+	int all_namespaces;
+};
+
+enum { OPT_ALL_NAMESPACES = OPT_LOCAL_BASE };
+
+enum severity { SEV_OK = 0, SEV_WARNING, SEV_CRITICAL };
+
+static int doctor_opt(void *state, int ch, const char *arg, struct error *err);
+static int doctor_exec(struct cmd_ctx *ctx, int argc, char **argv);
 
 static const struct option doctor_longopts[] = {
 	GLOBAL_LONGOPTS,
+	{ "all-namespaces", no_argument, NULL, OPT_ALL_NAMESPACES },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cmd_entry cmd_doctor_entry = {
 	.name = "doctor",
-	.usage = "[CLUSTER]",
+	.usage = "[CLUSTER | -A] [-o json]",
 	.summary = "Find failing WAL archiving and stale backups early",
-	.shortopts = "",
+	.help = "  -A, --all-namespaces         every cluster in every "
+		"namespace\n",
+	.shortopts = "A",
 	.longopts = doctor_longopts,
 	.min_args = 0,
-	.max_args = -1,
-	.flags = CMD_MUTATES | CMD_OUTPUT_YAML,
-	.exec = cmd_not_implemented,
+	.max_args = 1,
+	.flags = CMD_NEEDS_KUBE,
+	.state_size = sizeof(struct doctor_opts),
+	.opt = doctor_opt,
+	.exec = doctor_exec,
 };
+
+static int
+doctor_opt(void *state, int ch, const char *arg, struct error *err)
+{
+	struct doctor_opts *o = state;
+
+	(void)arg;
+	if (ch == 'A' || ch == OPT_ALL_NAMESPACES) {
+		o->all_namespaces = 1;
+		return 0;
+	}
+	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
+}
+
+static const char *const sev_names[] = { "ok", "warning", "critical" };
+
+/* Everything read from the API, once. */
+struct inventory {
+	json_t *clusters, *backups, *schedules, *stores, *pods;
+	time_t now;
+};
+
+struct report {
+	json_t *findings; /* array of finding objects */
+	enum severity worst;
+};
+
+static void add(struct report *r, enum severity sev, const char *check,
+		const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void
+add(struct report *r, enum severity sev, const char *check, const char *hint,
+    const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	f = json_pack("{s:s, s:s, s:s}", "severity", sev_names[sev], "check",
+		      check, "message", sb.buf);
+	if (hint)
+		json_object_set_new(f, "hint", json_string(hint));
+	json_array_append_new(r->findings, f);
+	if (sev > r->worst)
+		r->worst = sev;
+	strbuf_release(&sb);
+}
+
+static const char *
+sget(const json_t *o, const char *a, const char *b)
+{
+	return json_string_value(json_object_get(json_object_get(o, a), b));
+}
+
+static int
+same_ns(const json_t *o, const char *ns)
+{
+	const char *n = sget(o, "metadata", "namespace");
+
+	return n && strcmp(n, ns) == 0;
+}
+
+static time_t
+rfc3339(const char *s)
+{
+	struct timefmt_target t;
+	struct timefmt_time now = { 0, 0 };
+	struct error err = ERROR_INIT;
+
+	if (!s || timefmt_parse_target(&t, s, now, &err)) {
+		error_clear(&err);
+		return (time_t)-1;
+	}
+	return (time_t)t.time.sec;
+}
+
+static char *
+ago(time_t now, time_t then)
+{
+	char *d = timefmt_format_duration((int64_t)(now - then));
+	char *s = xasprintf("%s ago", d);
+
+	free(d);
+	return s;
+}
+
+static void
+check_archiving(struct report *r, const json_t *c, const char *ns,
+		const char *name)
+{
+	const json_t *cond = cluster_condition(c, "ContinuousArchiving");
+	const char *status = json_string_value(json_object_get(cond, "status"));
+	const char *msg = json_string_value(json_object_get(cond, "message"));
+	const char *phase = sget(c, "status", "phase");
+	int methods = cluster_backup_methods(c);
+	char *hint;
+
+	if (!(methods & (CLUSTER_BACKUP_PLUGIN | CLUSTER_BACKUP_INLINE))) {
+		if (!methods)
+			add(r, SEV_WARNING, "configuration",
+			    "configure the barman-cloud plugin for the cluster",
+			    "no backup method is configured: the cluster "
+			    "cannot be restored");
+		else
+			add(r, SEV_WARNING, "configuration", NULL,
+			    "no WAL archive is configured (volume snapshots "
+			    "only): no point-in-time recovery");
+		return;
+	}
+	hint = xasprintf("kubectl cnpgops archive-test %s -n %s", name, ns);
+	if (status && strcmp(status, "False") == 0)
+		add(r, SEV_CRITICAL, "archiving", hint,
+		    "WAL archiving is failing (ContinuousArchiving=False: %s); "
+		    "WAL piles up on the volume until the disk fills",
+		    msg ? msg : "no message");
+	else if (!status)
+		add(r, SEV_WARNING, "archiving", hint,
+		    "the cluster reports no ContinuousArchiving condition yet");
+	else if (strcmp(status, "True") == 0)
+		add(r, SEV_OK, "archiving", NULL, "WAL archiving works");
+	free(hint);
+	if (phase && strstr(phase, "disk"))
+		add(r, SEV_CRITICAL, "disk", NULL, "cluster phase: %s", phase);
+}
+
+static void
+check_object_store(struct report *r, const struct inventory *inv,
+		   const json_t *c, const char *ns)
+{
+	const json_t *plugins =
+		json_object_get(json_object_get(c, "spec"), "plugins");
+	const json_t *p, *s;
+	size_t i, j;
+
+	json_array_foreach(plugins, i, p)
+	{
+		const char *pname =
+			json_string_value(json_object_get(p, "name"));
+		const char *os = sget(p, "parameters", "barmanObjectName");
+		int found = 0;
+
+		if (!pname || strcmp(pname, CLUSTER_BARMAN_PLUGIN) != 0 || !os)
+			continue;
+		json_array_foreach(json_object_get(inv->stores, "items"), j,
+				   s) if (same_ns(s, ns) &&
+					  strcmp(sget(s, "metadata", "name"),
+						 os) == 0) found = 1;
+		if (!found)
+			add(r, SEV_CRITICAL, "objectstore",
+			    "create the ObjectStore or fix barmanObjectName in "
+			    "spec.plugins",
+			    "barmanObjectName '%s' names no ObjectStore in "
+			    "namespace '%s': the cluster cannot archive or "
+			    "back up",
+			    os, ns);
+	}
+}
+
+/* The schedule's period near now, in seconds; 0 when unknown. */
+static long
+schedule_period(const char *expr, time_t now)
+{
+	struct cron_schedule *s = NULL;
+	struct error err = ERROR_INIT;
+	time_t a, b;
+
+	if (cron_parse(&s, expr, &err)) {
+		error_clear(&err);
+		return 0;
+	}
+	a = cron_next(s, now);
+	b = a == (time_t)-1 ? a : cron_next(s, a);
+	cron_free(s);
+	return a == (time_t)-1 || b == (time_t)-1 ? 0 : (long)(b - a);
+}
+
+static void
+check_backups(struct report *r, const struct inventory *inv, const json_t *c,
+	      const char *ns, const char *name)
+{
+	const json_t *b, *s, *newest_done = NULL, *newest_failed = NULL;
+	time_t done_at = 0, failed_at = 0;
+	long period = 0;
+	int nsched = 0, active = 0;
+	size_t i;
+	char *hint;
+
+	if (!cluster_backup_methods(c))
+		return;
+	json_array_foreach(json_object_get(inv->backups, "items"), i, b)
+	{
+		const char *cl =
+			sget(json_object_get(b, "spec"), "cluster", "name");
+		const char *phase = sget(b, "status", "phase");
+		time_t t = rfc3339(sget(b, "status", "stoppedAt"));
+
+		if (!same_ns(b, ns) || !cl || strcmp(cl, name) != 0 || !phase)
+			continue;
+		if (t == (time_t)-1)
+			t = rfc3339(sget(b, "metadata", "creationTimestamp"));
+		if (strcmp(phase, "completed") == 0 && t >= done_at) {
+			newest_done = b;
+			done_at = t;
+		} else if ((strcmp(phase, "failed") == 0 ||
+			    strcmp(phase, "walArchivingFailing") == 0) &&
+			   t >= failed_at) {
+			newest_failed = b;
+			failed_at = t;
+		}
+	}
+	json_array_foreach(json_object_get(inv->schedules, "items"), i, s)
+	{
+		const char *cl =
+			sget(json_object_get(s, "spec"), "cluster", "name");
+		const char *sname = sget(s, "metadata", "name");
+		const char *expr = sget(s, "spec", "schedule");
+
+		if (!same_ns(s, ns) || !cl || strcmp(cl, name) != 0 || !expr)
+			continue;
+		nsched++;
+		if (json_is_true(json_object_get(json_object_get(s, "spec"),
+						 "suspend"))) {
+			add(r, SEV_WARNING, "schedule", NULL,
+			    "ScheduledBackup '%s' is suspended", sname);
+			continue;
+		}
+		if (cron_field_count(expr) == 5) {
+			char *six = cron_suggest_six_fields(expr);
+
+			hint = xasprintf("kubectl cnpgops backup schedule %s "
+					 "-n %s --name %s --schedule '%s' "
+					 "--overwrite",
+					 name, ns, sname, six ? six : expr);
+			add(r, SEV_WARNING, "schedule", hint,
+			    "ScheduledBackup '%s' has a five-field schedule "
+			    "'%s': CNPG reads six fields, seconds first, so it "
+			    "runs far more often than intended",
+			    sname, expr);
+			free(hint);
+			free(six);
+		}
+		active++;
+		{
+			long p = schedule_period(expr, inv->now);
+
+			if (p > 0 && (period == 0 || p < period))
+				period = p;
+		}
+	}
+	hint = xasprintf("kubectl cnpgops backup now %s -n %s --wait", name,
+			 ns);
+	if (!newest_done) {
+		add(r, SEV_CRITICAL, "backups", hint,
+		    "no completed backup: the cluster cannot be restored");
+	} else {
+		char *age = ago(inv->now, done_at);
+		long allowed = period + (period / 2 > 3600 ? period / 2 : 3600);
+
+		if (period > 0 && inv->now - done_at > allowed) {
+			char *per = timefmt_format_duration(period);
+
+			add(r, SEV_WARNING, "backups", hint,
+			    "the last completed backup '%s' finished %s, but "
+			    "the schedule runs every %s",
+			    sget(newest_done, "metadata", "name"), age, per);
+			free(per);
+		} else {
+			add(r, SEV_OK, "backups", NULL,
+			    "last completed backup '%s' finished %s",
+			    sget(newest_done, "metadata", "name"), age);
+		}
+		free(age);
+	}
+	if (newest_failed && failed_at >= done_at) {
+		const char *e = sget(newest_failed, "status", "error");
+
+		add(r, SEV_WARNING, "backups", hint,
+		    "the newest backup '%s' failed: %s",
+		    sget(newest_failed, "metadata", "name"),
+		    e ? e : "no error message");
+	}
+	free(hint);
+	if (nsched == 0)
+		add(r, SEV_WARNING, "schedule", NULL,
+		    "no ScheduledBackup: backups happen only by hand");
+	else if (active == 0)
+		add(r, SEV_WARNING, "schedule", NULL,
+		    "every ScheduledBackup of the cluster is suspended");
+}
+
+static void
+check_pods(struct report *r, const struct inventory *inv, const char *ns,
+	   const char *name)
+{
+	const json_t *p, *cs;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(inv->pods, "items"), i, p)
+	{
+		const char *cl = json_string_value(json_object_get(
+			json_object_get(json_object_get(p, "metadata"),
+					"labels"),
+			"cnpg.io/cluster"));
+		const char *pod = sget(p, "metadata", "name");
+
+		if (!same_ns(p, ns) || !cl || strcmp(cl, name) != 0)
+			continue;
+		json_array_foreach(json_object_get(json_object_get(p, "status"),
+						   "containerStatuses"),
+				   j, cs)
+		{
+			const char *why = sget(json_object_get(cs, "state"),
+					       "waiting", "reason");
+			const char *msg = sget(json_object_get(cs, "state"),
+					       "waiting", "message");
+
+			if (why && strcmp(why, "CrashLoopBackOff") == 0)
+				add(r, SEV_CRITICAL, "pods", NULL,
+				    "pod '%s' is in CrashLoopBackOff%s%s", pod,
+				    msg ? ": " : "", msg ? msg : "");
+		}
+	}
+}
+
+static json_t *
+diagnose(const struct inventory *inv, const json_t *c)
+{
+	const char *ns = cluster_namespace(c), *name = cluster_name(c);
+	struct report r = { json_array(), SEV_OK };
+
+	check_archiving(&r, c, ns, name);
+	check_object_store(&r, inv, c, ns);
+	check_backups(&r, inv, c, ns, name);
+	check_pods(&r, inv, ns, name);
+	return json_pack("{s:s, s:s, s:s, s:o}", "namespace", ns, "name", name,
+			 "status",
+			 r.worst == SEV_OK ? "healthy" : sev_names[r.worst],
+			 "findings", r.findings);
+}
+
+static void
+print_text(const json_t *res)
+{
+	int tty = isatty(STDOUT_FILENO);
+	const json_t *c, *f;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(res, "clusters"), i, c)
+	{
+		printf("%s/%s: %s\n", sget(c, "namespace", NULL),
+		       json_string_value(json_object_get(c, "name")),
+		       json_string_value(json_object_get(c, "status")));
+		json_array_foreach(json_object_get(c, "findings"), j, f)
+		{
+			const char *sev = json_string_value(
+				json_object_get(f, "severity"));
+			const char *hint =
+				json_string_value(json_object_get(f, "hint"));
+			const char *mark = sev;
+
+			if (tty)
+				mark = strcmp(sev, "ok") == 0	     ? "✓"
+				       : strcmp(sev, "warning") == 0 ? "!"
+								     : "✗";
+			printf("  %-8s %s: %s\n", mark,
+			       json_string_value(json_object_get(f, "check")),
+			       json_string_value(
+				       json_object_get(f, "message")));
+			if (hint && strcmp(sev, "ok") != 0)
+				printf("  %-8s fix: %s\n", "", hint);
+		}
+	}
+	c = json_object_get(res, "summary");
+	printf("%lld cluster(s): %lld critical, %lld warning, %lld healthy\n",
+	       (long long)json_integer_value(json_object_get(c, "clusters")),
+	       (long long)json_integer_value(json_object_get(c, "critical")),
+	       (long long)json_integer_value(json_object_get(c, "warning")),
+	       (long long)json_integer_value(json_object_get(c, "healthy")));
+}
+
+static json_t *
+list_or_empty(struct cmd_ctx *ctx, enum kube_kind kind, const char *ns,
+	      const char *selector, int optional)
+{
+	struct kube_list_opts lo = { 0 };
+	json_t *l;
+
+	lo.label_selector = selector;
+	l = kube_list(ctx->kube, kind, ns, &lo, ctx->err);
+	if (!l && optional && ctx->err->code != ERR_OK) {
+		/* RBAC may hide pods or ObjectStores; say so and go on */
+		cmd_warn("cannot list %s: %s", kube_kind_plural(kind),
+			 ctx->err->msg);
+		error_clear(ctx->err);
+		l = json_pack("{s:[]}", "items");
+	}
+	return l;
+}
+
+static int
+doctor_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct doctor_opts *o = ctx->state;
+	const char *ns = o->all_namespaces ? NULL : ctx->namespace;
+	struct inventory inv = { 0 };
+	json_t *res = NULL, *clusters = json_array(), *c;
+	long crit = 0, warn = 0, ok = 0;
+	size_t i;
+	int rc = -1;
+
+	if (argc == 1 && o->all_namespaces) {
+		error_set(ctx->err, ERR_USAGE,
+			  "name a cluster or pass --all-namespaces, not both");
+		goto out;
+	}
+	inv.now = time(NULL);
+	if (argc == 1) {
+		c = kube_get(ctx->kube, KUBE_CLUSTER, ns, argv[0], ctx->err);
+		if (!c) {
+			if (ctx->err->code == ERR_NOT_FOUND) {
+				error_clear(ctx->err);
+				error_set(ctx->err, ERR_NOT_FOUND,
+					  "cluster '%s/%s' not found", ns,
+					  argv[0]);
+				error_hint(ctx->err,
+					   "run 'kubectl cnpgops doctor -n %s' "
+					   "to check every cluster there",
+					   ns);
+			}
+			goto out;
+		}
+		inv.clusters = json_pack("{s:[o]}", "items", c);
+	} else {
+		inv.clusters =
+			kube_list(ctx->kube, KUBE_CLUSTER, ns, NULL, ctx->err);
+		if (!inv.clusters)
+			goto out;
+	}
+	if (!(inv.backups = list_or_empty(ctx, KUBE_BACKUP, ns, NULL, 0)) ||
+	    !(inv.schedules =
+		      list_or_empty(ctx, KUBE_SCHEDULED_BACKUP, ns, NULL, 0)) ||
+	    !(inv.stores =
+		      list_or_empty(ctx, KUBE_OBJECT_STORE, ns, NULL, 1)) ||
+	    !(inv.pods =
+		      list_or_empty(ctx, KUBE_POD, ns, "cnpg.io/cluster", 1)))
+		goto out;
+	json_array_foreach(json_object_get(inv.clusters, "items"), i, c)
+	{
+		json_t *d = diagnose(&inv, c);
+		const char *st =
+			json_string_value(json_object_get(d, "status"));
+
+		if (strcmp(st, "critical") == 0)
+			crit++;
+		else if (strcmp(st, "warning") == 0)
+			warn++;
+		else
+			ok++;
+		json_array_append_new(clusters, d);
+	}
+	res = json_pack("{s:O, s:{s:I, s:I, s:I, s:I}}", "clusters", clusters,
+			"summary", "clusters", (json_int_t)crit + warn + ok,
+			"critical", (json_int_t)crit, "warning",
+			(json_int_t)warn, "healthy", (json_int_t)ok);
+	if (ctx->g->output == OUTPUT_JSON) {
+		if (output_json(stdout, res, ctx->err))
+			goto out;
+	} else {
+		if (json_array_size(clusters) == 0)
+			cmd_note("no CNPG clusters found%s%s",
+				 ns ? " in namespace " : "", ns ? ns : "");
+		print_text(res);
+	}
+	/* the documented exit status: 0 healthy, 1 warnings, 2 critical */
+	rc = crit ? 2 : warn ? 1 : 0;
+out:
+	json_decref(res);
+	json_decref(clusters);
+	json_decref(inv.clusters);
+	json_decref(inv.backups);
+	json_decref(inv.schedules);
+	json_decref(inv.stores);
+	json_decref(inv.pods);
+	return rc;
+}

@@ -2,69 +2,14 @@
  * The global flags shared by every command: kubeconfig selection,
  * namespace, output format, dry-run, request timeout and verbosity.
  */
-#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "errors.h"
-
-int
-cli_parse_duration_ms(long *out, const char *s, struct error *err)
-{
-	const char *p = s;
-	double total = 0;
-	int any = 0;
-
-	if (!s || !*s)
-		return error_set(err, ERR_USAGE, "empty duration");
-	if (strcmp(s, "0") == 0) {
-		*out = 0;
-		return 0;
-	}
-	while (*p) {
-		char *end;
-		double v;
-		double mult;
-
-		errno = 0;
-		if (!isdigit((unsigned char)*p) && *p != '.')
-			goto bad;
-		v = strtod(p, &end);
-		if (errno || end == p)
-			goto bad;
-		p = end;
-		if (strncmp(p, "ms", 2) == 0) {
-			mult = 1;
-			p += 2;
-		} else if (*p == 'h') {
-			mult = 3600000;
-			p++;
-		} else if (*p == 'm') {
-			mult = 60000;
-			p++;
-		} else if (*p == 's') {
-			mult = 1000;
-			p++;
-		} else if (*p == '\0' && !any) {
-			mult = 1000; /* a bare number is seconds, as kubectl */
-		} else {
-			goto bad;
-		}
-		total += v * mult;
-		any = 1;
-		if (total > 365.0 * 24 * 3600000)
-			return error_set(err, ERR_USAGE,
-					 "duration '%s' is too long", s);
-	}
-	*out = (long)total;
-	return 0;
-bad:
-	error_set(err, ERR_USAGE, "invalid duration '%s'", s);
-	error_hint(err, "use a number with a unit, like 30s, 5m or 1h30m");
-	return -1;
-}
+#include "timefmt.h"
 
 static int
 parse_verbose(struct globals *g, const char *arg, struct error *err)
@@ -149,8 +94,14 @@ globals_parse_opt(struct globals *g, int ch, const char *arg, struct error *err)
 					 "client, server or none)",
 					 arg);
 		return 0;
-	case OPT_REQUEST_TIMEOUT:
-		return cli_parse_duration_ms(&g->request_timeout_ms, arg, err);
+	case OPT_REQUEST_TIMEOUT: {
+		int64_t ms;
+
+		if (timefmt_parse_duration(&ms, arg, TIMEFMT_BARE_SECONDS, err))
+			return -1;
+		g->request_timeout_ms = (long)ms;
+		return 0;
+	}
 	case 'v':
 		return parse_verbose(g, arg, err);
 	case 'h':

@@ -159,9 +159,6 @@ void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The kube client's -v sink: writes "I: line" to stderr. */
 void cmd_log(void *ud, int level, const char *line);
 
-/* Parse a kubectl duration ("30s", "1m30s", "1h", "0", "250ms"). */
-int cli_parse_duration_ms(long *out, const char *s, struct error *err);
-
 #define CNPGOPS_PROG "kubectl cnpgops"
 
 #ifndef CNPGOPS_VERSION
