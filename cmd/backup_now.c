@@ -32,30 +32,14 @@
 #include "xmalloc.h"
 
 struct backup_now_opts {
-	const char *method;
-	const char *target;
+	struct backup_flags bf;
 	const char *name;
-	enum manifest_tristate online;
-	enum manifest_tristate immediate_checkpoint;
-	enum manifest_tristate wait_for_archive;
 	int wait;
 	long timeout_ms;
 	int force;
 };
 
-enum {
-	OPT_METHOD = OPT_LOCAL_BASE,
-	OPT_TARGET,
-	OPT_ONLINE,
-	OPT_OFFLINE,
-	OPT_IMMEDIATE,
-	OPT_WAIT_ARCHIVE,
-	OPT_NO_WAIT_ARCHIVE,
-	OPT_NAME,
-	OPT_WAIT,
-	OPT_TIMEOUT,
-	OPT_FORCE
-};
+enum { OPT_NAME = OPT_LOCAL_BASE, OPT_WAIT, OPT_TIMEOUT, OPT_FORCE };
 
 static void backup_now_init(void *state);
 static int backup_now_opt(void *state, int ch, const char *arg,
@@ -64,13 +48,7 @@ static int backup_now_exec(struct cmd_ctx *ctx, int argc, char **argv);
 
 static const struct option backup_now_longopts[] = {
 	GLOBAL_LONGOPTS,
-	{ "method", required_argument, NULL, OPT_METHOD },
-	{ "target", required_argument, NULL, OPT_TARGET },
-	{ "online", no_argument, NULL, OPT_ONLINE },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "immediate-checkpoint", no_argument, NULL, OPT_IMMEDIATE },
-	{ "wait-for-archive", no_argument, NULL, OPT_WAIT_ARCHIVE },
-	{ "no-wait-for-archive", no_argument, NULL, OPT_NO_WAIT_ARCHIVE },
+	BACKUP_FLAGS_LONGOPTS,
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -86,25 +64,15 @@ const struct cmd_entry cmd_backup_now_entry = {
 		 "[--wait] [--timeout DURATION] [--force] "
 		 "[--dry-run=client|server] [-o yaml|json]",
 	.summary = "Create a Backup of a cluster now",
-	.help = "      --method METHOD          auto (default), "
-		"barmanObjectStore, volumeSnapshot or plugin\n"
-		"      --target TARGET          primary or prefer-standby "
-		"(default: the cluster's)\n"
-		"      --online, --offline      hot or cold backup "
-		"(volumeSnapshot, plugin)\n"
-		"      --immediate-checkpoint   start with an immediate "
-		"checkpoint (online only)\n"
-		"      --wait-for-archive       wait for the last WAL to be "
-		"archived (online; default)\n"
-		"      --no-wait-for-archive    do not wait for it\n"
-		"      --name NAME              the Backup's name (default "
-		"CLUSTER-YYYYMMDDHHMMSS, UTC)\n"
-		"      --wait                   follow the backup until it "
-		"completes or fails\n"
-		"      --timeout DURATION       give up waiting after this "
-		"long (default 1h)\n"
-		"      --force                  back up even though WAL "
-		"archiving is failing\n",
+	.help = BACKUP_FLAGS_HELP
+	"      --name NAME              the Backup's name (default "
+	"CLUSTER-YYYYMMDDHHMMSS, UTC)\n"
+	"      --wait                   follow the backup until it "
+	"completes or fails\n"
+	"      --timeout DURATION       give up waiting after this "
+	"long (default 1h)\n"
+	"      --force                  back up even though WAL "
+	"archiving is failing\n",
 	.shortopts = "",
 	.longopts = backup_now_longopts,
 	.min_args = 1,
@@ -122,7 +90,7 @@ backup_now_init(void *state)
 {
 	struct backup_now_opts *o = state;
 
-	o->method = "auto";
+	o->bf.method = "auto";
 	o->timeout_ms = 3600L * 1000;
 }
 
@@ -131,50 +99,9 @@ backup_now_opt(void *state, int ch, const char *arg, struct error *err)
 {
 	struct backup_now_opts *o = state;
 
+	if (BACKUP_FLAG(ch))
+		return backup_flags_parse(&o->bf, ch, arg, err);
 	switch (ch) {
-	case OPT_METHOD:
-		if (strcmp(arg, "auto") != 0 &&
-		    strcmp(arg, "barmanObjectStore") != 0 &&
-		    strcmp(arg, "volumeSnapshot") != 0 &&
-		    strcmp(arg, "plugin") != 0)
-			return error_set(
-				err, ERR_USAGE,
-				"unknown backup method '%s' (use auto, "
-				"barmanObjectStore, volumeSnapshot or "
-				"plugin)",
-				arg);
-		o->method = arg;
-		return 0;
-	case OPT_TARGET:
-		if (strcmp(arg, "primary") != 0 &&
-		    strcmp(arg, "prefer-standby") != 0)
-			return error_set(err, ERR_USAGE,
-					 "unknown target '%s' (use primary or "
-					 "prefer-standby)",
-					 arg);
-		o->target = arg;
-		return 0;
-	case OPT_ONLINE:
-	case OPT_OFFLINE:
-		if (o->online != MANIFEST_UNSET)
-			return error_set(err, ERR_USAGE,
-					 "--online and --offline exclude each "
-					 "other");
-		o->online = ch == OPT_ONLINE ? MANIFEST_TRUE : MANIFEST_FALSE;
-		return 0;
-	case OPT_IMMEDIATE:
-		o->immediate_checkpoint = MANIFEST_TRUE;
-		return 0;
-	case OPT_WAIT_ARCHIVE:
-	case OPT_NO_WAIT_ARCHIVE:
-		if (o->wait_for_archive != MANIFEST_UNSET)
-			return error_set(err, ERR_USAGE,
-					 "--wait-for-archive and "
-					 "--no-wait-for-archive exclude each "
-					 "other");
-		o->wait_for_archive =
-			ch == OPT_WAIT_ARCHIVE ? MANIFEST_TRUE : MANIFEST_FALSE;
-		return 0;
 	case OPT_NAME:
 		o->name = arg;
 		return 0;
@@ -206,7 +133,7 @@ check_archiving(struct cmd_ctx *ctx, const struct backup_now_opts *o,
 	const char *msg = json_string_value(json_object_get(c, "message"));
 
 	if (strcmp(method, "volumeSnapshot") == 0 &&
-	    o->online == MANIFEST_FALSE)
+	    o->bf.online == MANIFEST_FALSE)
 		return 0; /* a cold snapshot needs no WAL */
 	if (!status || strcmp(status, "False") != 0)
 		return 0;
@@ -365,10 +292,10 @@ backup_now_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	(void)argc;
 	if (cluster_choose_backup_method(&method, &plugin, ctx->cluster,
-					 o->method, ctx->err) ||
-	    cluster_check_backup_flags(method, o->online,
-				       o->immediate_checkpoint,
-				       o->wait_for_archive, ctx->err) ||
+					 o->bf.method, ctx->err) ||
+	    cluster_check_backup_flags(method, o->bf.online,
+				       o->bf.immediate_checkpoint,
+				       o->bf.wait_for_archive, ctx->err) ||
 	    check_archiving(ctx, o, method, cname))
 		goto out;
 	if (o->name) {
@@ -387,10 +314,10 @@ backup_now_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	mb.cluster = cname;
 	mb.method = method;
 	mb.plugin_name = plugin;
-	mb.target = o->target;
-	mb.online = o->online;
-	mb.immediate_checkpoint = o->immediate_checkpoint;
-	mb.wait_for_archive = o->wait_for_archive;
+	mb.target = o->bf.target;
+	mb.online = o->bf.online;
+	mb.immediate_checkpoint = o->bf.immediate_checkpoint;
+	mb.wait_for_archive = o->bf.wait_for_archive;
 	manifest = manifest_backup(&mb);
 
 	if (ctx->g->dry_run == DRY_RUN_CLIENT) {

@@ -189,8 +189,8 @@ long_name(const struct option *lo, int val)
 static int
 is_global(int ch)
 {
-	return (ch >= 0x100 && ch < OPT_LOCAL_BASE) || ch == 'n' || ch == 'o' ||
-	       ch == 'v' || ch == 'h';
+	return (ch >= 0x100 && ch < OPT_BACKUP_METHOD) || ch == 'n' ||
+	       ch == 'o' || ch == 'v' || ch == 'h';
 }
 
 static int

@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "errors.h"
+#include "manifest.h"
 
 enum output_format { OUTPUT_TEXT = 0, OUTPUT_YAML, OUTPUT_JSON };
 enum dry_run_mode { DRY_RUN_NONE = 0, DRY_RUN_CLIENT, DRY_RUN_SERVER };
@@ -158,6 +159,63 @@ void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The kube client's -v sink: writes "I: line" to stderr. */
 void cmd_log(void *ud, int level, const char *line);
+
+/*
+ * The Backup flags shared by "backup now" and "backup schedule"
+ * (cmd/backup_flags.c): --method, --target, --online/--offline,
+ * --immediate-checkpoint, --(no-)wait-for-archive.  A command embeds
+ * struct backup_flags in its state, lists BACKUP_FLAGS_LONGOPTS in its
+ * option table and hands unknown option values to backup_flags_parse().
+ */
+enum {
+	OPT_BACKUP_METHOD = 0x180,
+	OPT_BACKUP_TARGET,
+	OPT_BACKUP_ONLINE,
+	OPT_BACKUP_OFFLINE,
+	OPT_BACKUP_IMMEDIATE,
+	OPT_BACKUP_WAIT_ARCHIVE,
+	OPT_BACKUP_NO_WAIT_ARCHIVE,
+	OPT_BACKUP_LAST
+};
+
+/* clang-format off */
+#define BACKUP_FLAGS_LONGOPTS                                                   \
+	{ "method", required_argument, NULL, OPT_BACKUP_METHOD },               \
+	{ "target", required_argument, NULL, OPT_BACKUP_TARGET },               \
+	{ "online", no_argument, NULL, OPT_BACKUP_ONLINE },                     \
+	{ "offline", no_argument, NULL, OPT_BACKUP_OFFLINE },                   \
+	{ "immediate-checkpoint", no_argument, NULL, OPT_BACKUP_IMMEDIATE },    \
+	{ "wait-for-archive", no_argument, NULL, OPT_BACKUP_WAIT_ARCHIVE },     \
+	{ "no-wait-for-archive", no_argument, NULL, OPT_BACKUP_NO_WAIT_ARCHIVE }
+/* clang-format on */
+
+#define BACKUP_FLAGS_HELP                                                      \
+	"      --method METHOD          auto (default), barmanObjectStore, "   \
+	"volumeSnapshot or plugin\n"                                           \
+	"      --target TARGET          primary or prefer-standby (default: "  \
+	"the cluster's)\n"                                                     \
+	"      --online, --offline      hot or cold backup (volumeSnapshot, "  \
+	"plugin)\n"                                                            \
+	"      --immediate-checkpoint   start with an immediate checkpoint "   \
+	"(online only)\n"                                                      \
+	"      --wait-for-archive       wait for the last WAL to be archived " \
+	"(online; default)\n"                                                  \
+	"      --no-wait-for-archive    do not wait for it\n"
+
+struct backup_flags {
+	const char *method; /* "auto" unless given */
+	const char *target;
+	enum manifest_tristate online;
+	enum manifest_tristate immediate_checkpoint;
+	enum manifest_tristate wait_for_archive;
+};
+
+/* Is ch one of the shared Backup flags? */
+#define BACKUP_FLAG(ch) ((ch) >= OPT_BACKUP_METHOD && (ch) < OPT_BACKUP_LAST)
+
+/* Store one shared Backup flag; ERR_USAGE for a bad value or a clash. */
+int backup_flags_parse(struct backup_flags *bf, int ch, const char *arg,
+		       struct error *err);
 
 #define CNPGOPS_PROG "kubectl cnpgops"
 
