@@ -38,6 +38,11 @@ enum kube_kind {
 const char *kube_kind_api_version(enum kube_kind kind);
 const char *kube_kind_name(enum kube_kind kind);
 const char *kube_kind_plural(enum kube_kind kind);
+/*
+ * The name kubectl accepts for the resource, for hints: "secrets",
+ * "backups.postgresql.cnpg.io".  Borrowed, static.
+ */
+const char *kube_kind_resource(enum kube_kind kind);
 
 /* A sink for -v output; lines have no trailing newline, never a secret. */
 typedef void (*kube_log_fn)(void *ud, int level, const char *line);
@@ -47,13 +52,23 @@ struct kube_client_opts {
 	int verbose; /* 0 quiet, 1 requests, 2 + response codes/timing */
 	kube_log_fn log;
 	void *log_ud;
-	int max_retries; /* 0 means the default (5) */
+	int max_retries; /* 0 means the default (5), -1 no retries */
 };
 
 /*
- * Create a client for cfg (borrowed; must outlive the client).  Exec
- * credentials are obtained lazily, cached until expiry and refreshed once
- * on a 401.  Errors: ERR_CONFIG (unreadable token file, exec plugin), ERR_IO.
+ * Create a client for cfg (borrowed; must outlive the client).  A static
+ * token wins over token_file, which is read here (once per client) and
+ * again after a 401.  Exec credentials are obtained lazily (first request),
+ * cached until 10 s before their expiry and refreshed once on a 401.  TLS:
+ * ca_pem, client_cert_pem and client_key_pem are passed to libcurl from
+ * memory; tls_server_name is honoured by connecting to the server's host
+ * and port while naming tls_server_name in the URL (CURLOPT_CONNECT_TO),
+ * with the original host in the Host header (libcurl 7.88 has no SNI
+ * option); proxy_url sets the proxy, otherwise libcurl reads
+ * https_proxy/HTTPS_PROXY and no_proxy/NO_PROXY itself.
+ * The environment variable CNPGOPS_TEST_BACKOFF_MS=N caps every retry
+ * sleep (backoff and Retry-After) at N ms, for tests.
+ * Errors: ERR_CONFIG (no or malformed server URL, unreadable token file).
  */
 int kube_client_new(struct kube_client **out, const struct kube_config *cfg,
 		    const struct kube_client_opts *opts, struct error *err);
@@ -122,5 +137,74 @@ int kube_watch(struct kube_client *kc, enum kube_kind kind, const char *ns,
 
 /* The server URL, for messages. */
 const char *kube_client_server(const struct kube_client *kc);
+
+/*
+ * The transport: the seam between the client's logic (URLs, credentials,
+ * retries, Status mapping, paging, watch-stream parsing) and the network.
+ * The client uses libcurl unless a test installs its own transport with
+ * kube_client_set_transport(); everything above the transport is then
+ * exercised without a network.
+ */
+
+/* What one attempt of a request came to. */
+enum kube_transport_result {
+	KUBE_TRANSPORT_OK = 0, /* a response arrived (any HTTP status) */
+	KUBE_TRANSPORT_CONNECT, /* nothing was sent: resolve/connect failed */
+	KUBE_TRANSPORT_TLS, /* the server's certificate was not accepted, or
+			       the client certificate/CA is unusable */
+	KUBE_TRANSPORT_FAILED, /* failed after (perhaps) sending: reset, EOF */
+	KUBE_TRANSPORT_TIMEOUT, /* the request's timeout_ms passed */
+	KUBE_TRANSPORT_ABORTED /* the body function returned non-zero */
+};
+
+/* One HTTP request; everything is borrowed for the call. */
+struct kube_http_request {
+	const char *method; /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+	const char *url; /* absolute, starts with the server URL */
+	const char *content_type; /* NULL when there is no body */
+	const char *body;
+	size_t body_len;
+	const char *token; /* bearer token (a secret) or NULL */
+	const char *cert_pem; /* client certificate and key (PEM), or NULL */
+	size_t cert_len;
+	const char *key_pem; /* a secret */
+	size_t key_len;
+	long timeout_ms; /* 0 = none */
+	int stream; /* a watch: the body is consumed as it arrives */
+};
+
+/* What the transport fills in. */
+struct kube_http_response {
+	long status; /* HTTP status; set before the first body call */
+	long retry_after_s; /* Retry-After in seconds, -1 when absent */
+	char detail[256]; /* the transport's error text (curl's errbuf) */
+};
+
+/*
+ * Receives the response body in pieces of any size, in order.  Returns 0
+ * to go on, non-zero to abort the transfer (the transport then returns
+ * KUBE_TRANSPORT_ABORTED).
+ */
+typedef int (*kube_body_fn)(void *body_ud, const char *data, size_t len);
+
+struct kube_transport {
+	/* Perform one attempt; no retries (the client does those). */
+	enum kube_transport_result (*send)(void *ud,
+					   const struct kube_http_request *req,
+					   struct kube_http_response *resp,
+					   kube_body_fn body, void *body_ud);
+	/* Sleep between retries; NULL = really sleep. */
+	void (*sleep_ms)(void *ud, long ms);
+	/* A monotonic clock in ms for timeouts and timing; NULL = real. */
+	long long (*now_ms)(void *ud);
+	void *ud;
+};
+
+/*
+ * Replace the libcurl transport by t (copied; t->ud is borrowed).  For
+ * unit tests; a client with its own transport never opens a connection.
+ */
+void kube_client_set_transport(struct kube_client *kc,
+			       const struct kube_transport *t);
 
 #endif
