@@ -827,21 +827,22 @@ do_call(struct kube_client *kc, struct call *c, struct error *err)
 		}
 		if (retries < kc->max_retries &&
 		    retriable(c, tr, resp.status)) {
-			long ms = backoff_ms(kc, retries,
-					     tr == KUBE_TRANSPORT_OK
-						     ? retry_after(c, &resp)
-						     : -1);
+			long ra = tr == KUBE_TRANSPORT_OK
+					  ? retry_after(c, &resp)
+					  : -1;
+			long ms = backoff_ms(kc, retries, ra);
 
 			if (tr != KUBE_TRANSPORT_CONNECT &&
 			    !(tr == KUBE_TRANSPORT_OK && resp.status == 429))
 				c->maybe_applied = 1;
 			if (tr == KUBE_TRANSPORT_OK)
 				logf_(kc, 1,
-				      "%s %s: %ld %s, retry %d of %d in "
+				      "%s %s: %ld %s%s, retry %d of %d in "
 				      "%ld ms",
 				      c->method, c->url.buf, resp.status,
-				      http_reason(resp.status), retries + 1,
-				      kc->max_retries, ms);
+				      http_reason(resp.status),
+				      ra > 0 ? " with Retry-After" : "",
+				      retries + 1, kc->max_retries, ms);
 			else
 				logf_(kc, 1,
 				      "%s %s: %s, retry %d of %d in "
