@@ -733,13 +733,41 @@ transport_error(struct kube_client *kc, const struct call *c,
 
 	switch (tr) {
 	case KUBE_TRANSPORT_TLS:
+		if (strstr(resp->detail, "alert")) {
+			/* The server refused us, not we the server. */
+			error_set(err, ERR_CONFIG,
+				  "the API server %s refused the TLS client "
+				  "certificate of user '%s': %s",
+				  kc->server,
+				  cfg->user_name ? cfg->user_name : "",
+				  resp->detail);
+			if (cfg->client_cert_pem)
+				error_hint(err,
+					   "check client-certificate and "
+					   "client-key of user '%s' in the "
+					   "kubeconfig: the certificate may "
+					   "have expired or belong to another "
+					   "cluster",
+					   cfg->user_name ? cfg->user_name
+							  : "");
+			else
+				error_hint(
+					err,
+					"the server wants a client "
+					"certificate and user '%s' has none: "
+					"add client-certificate-data and "
+					"client-key-data to the kubeconfig",
+					cfg->user_name ? cfg->user_name : "");
+			return -1;
+		}
 		error_set(err, ERR_CONFIG, "TLS verification of %s failed: %s",
 			  kc->server, resp->detail);
-		if (cfg->insecure_skip_tls_verify)
+		if (strstr(resp->detail, "name"))
 			error_hint(err,
-				   "check the client certificate of user "
-				   "'%s' in the kubeconfig",
-				   cfg->user_name ? cfg->user_name : "");
+				   "the server's certificate is for another "
+				   "name: fix the server URL of cluster '%s', "
+				   "or set tls-server-name in the kubeconfig",
+				   cfg->cluster_name ? cfg->cluster_name : "");
 		else
 			error_hint(err,
 				   "check certificate-authority%s of cluster "
@@ -2025,8 +2053,6 @@ static enum kube_transport_result
 curl_result(CURLcode rc)
 {
 	switch (rc) {
-	case CURLE_OK:
-		return KUBE_TRANSPORT_OK;
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
@@ -2112,8 +2138,15 @@ curl_send(void *ud, const struct kube_http_request *req,
 	slist_free_secret(hdrs);
 	strbuf_release(&url);
 	kc->cur_resp = NULL;
-	if (rc != CURLE_OK)
-		snprintf(resp->detail, sizeof(resp->detail), "%s",
-			 kc->errbuf[0] ? kc->errbuf : curl_easy_strerror(rc));
+	if (rc == CURLE_OK)
+		return KUBE_TRANSPORT_OK;
+	snprintf(resp->detail, sizeof(resp->detail), "%s",
+		 kc->errbuf[0] ? kc->errbuf : curl_easy_strerror(rc));
+	/* A TLS alert about our certificate ("certificate required", "bad
+	 * certificate", "unknown ca") is a configuration error: no retry. */
+	if (strstr(resp->detail, "alert") &&
+	    (strstr(resp->detail, "certificate") ||
+	     strstr(resp->detail, "unknown ca")))
+		return KUBE_TRANSPORT_TLS;
 	return curl_result(rc);
 }

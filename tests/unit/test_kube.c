@@ -848,6 +848,18 @@ kube_transport_failures_are_translated(void)
 		0,
 		0
 	};
+	static const struct step alert[] = {
+		{ "GET", NULL, KUBE_TRANSPORT_TLS, 0, 0, NULL, NULL,
+		  "OpenSSL SSL_read: OpenSSL/3.0.19: error:0A00045C:SSL "
+		  "routines::tlsv13 alert certificate required, errno 0",
+		  0, 0, 0 },
+	};
+	static const struct step name[] = {
+		{ "GET", NULL, KUBE_TRANSPORT_TLS, 0, 0, NULL, NULL,
+		  "SSL: no alternative certificate subject name matches "
+		  "target host name '127.0.0.1'",
+		  0, 0, 0 },
+	};
 	struct step steps[3] = { refused, refused, refused };
 	struct error err = ERROR_INIT;
 	struct env e;
@@ -862,6 +874,23 @@ kube_transport_failures_are_translated(void)
 	      strstr(err.hint, "certificate-authority-data of "
 			       "cluster 'prod-cluster'") &&
 	      strstr(err.hint, "context 'prod-ctx'"));
+	error_clear(&err);
+	env_close(&e);
+
+	env_open(&e, alert, NSTEPS(alert), 0);
+	CHECK(kube_get(e.kc, KUBE_CLUSTER, "prod", "pg1", &err) == NULL);
+	CHECK_INT(err.code, ERR_CONFIG);
+	CHECK(err.msg && strstr(err.msg, "the API server " SERVER
+					 " refused the TLS client certificate "
+					 "of user 'sre'"));
+	CHECK(err.hint && strstr(err.hint, "user 'sre' has none"));
+	error_clear(&err);
+	env_close(&e);
+
+	env_open(&e, name, NSTEPS(name), 0);
+	CHECK(kube_get(e.kc, KUBE_CLUSTER, "prod", "pg1", &err) == NULL);
+	CHECK_INT(err.code, ERR_CONFIG);
+	CHECK(err.hint && strstr(err.hint, "tls-server-name"));
 	error_clear(&err);
 	env_close(&e);
 
