@@ -1370,6 +1370,16 @@ need_ns(const struct kind_info *ki, const char *ns, const char *what,
 	return 0;
 }
 
+static int
+need_name(const struct kind_info *ki, const char *name, const char *what,
+	  struct error *err)
+{
+	if (!name || !*name)
+		return error_set(err, ERR_INTERNAL, "%s %s: no name given",
+				 what, ki->noun);
+	return 0;
+}
+
 json_t *
 kube_get(struct kube_client *kc, enum kube_kind kind, const char *ns,
 	 const char *name, struct error *err)
@@ -1378,7 +1388,8 @@ kube_get(struct kube_client *kc, enum kube_kind kind, const char *ns,
 	struct call c;
 	json_t *res = NULL;
 
-	if (!ki || need_ns(ki, ns, "getting", err))
+	if (!ki || need_ns(ki, ns, "getting", err) ||
+	    need_name(ki, name, "getting", err))
 		return NULL;
 	call_init(&c, ki, "GET", "get", ns, name);
 	build_path(&c.url, kc, ki, ns, name, NULL);
@@ -1540,7 +1551,8 @@ kube_patch(struct kube_client *kc, enum kube_kind kind, const char *ns,
 	struct call c;
 	json_t *res = NULL;
 
-	if (!ki || need_ns(ki, ns, "patching", err))
+	if (!ki || need_ns(ki, ns, "patching", err) ||
+	    need_name(ki, name, "patching", err))
 		return NULL;
 	call_init(&c, ki, "PATCH", "patch", ns, name);
 	build_path(&c.url, kc, ki, ns, name, NULL);
@@ -1597,7 +1609,8 @@ kube_delete(struct kube_client *kc, enum kube_kind kind, const char *ns,
 	struct call c;
 	int rc;
 
-	if (!ki || need_ns(ki, ns, "deleting", err))
+	if (!ki || need_ns(ki, ns, "deleting", err) ||
+	    need_name(ki, name, "deleting", err))
 		return -1;
 	call_init(&c, ki, "DELETE", "delete", ns, name);
 	build_path(&c.url, kc, ki, ns, name, NULL);
@@ -1892,7 +1905,8 @@ kube_watch(struct kube_client *kc, enum kube_kind kind, const char *ns,
 			   now_ms(kc) >= deadline) {
 			watch_timeout(&w, ns, timeout_ms);
 			break;
-		} else if ((w.retry_status || retriable(&c, tr, resp.status)) &&
+		} else if ((w.retry_status || tr == KUBE_TRANSPORT_TIMEOUT ||
+			    retriable(&c, tr, resp.status)) &&
 			   failures < kc->max_retries) {
 			ms = backoff_ms(kc, failures++,
 					tr == KUBE_TRANSPORT_OK
@@ -1932,7 +1946,10 @@ kube_watch(struct kube_client *kc, enum kube_kind kind, const char *ns,
 	call_release(&c);
 done:
 	rc = w.stop && !w.failed ? 0 : -1;
-	strbuf_release(&w.line);
+	if (kind == KUBE_SECRET)
+		strbuf_release_secret(&w.line);
+	else
+		strbuf_release(&w.line);
 	free(w.rv);
 	free(w.retry_msg);
 	return rc;

@@ -1322,6 +1322,28 @@ kube_token_file_is_read_per_client(void)
 }
 
 static void
+kube_exec_credentials_are_fetched_before_sending(void)
+{
+	struct kubeconfig_exec ex = { 0 };
+	char cmd[] = "/nonexistent/cnpgops-test-plugin";
+	struct error err = ERROR_INIT;
+	struct env e;
+
+	ex.command = cmd;
+	env_cfg(&e, SERVER);
+	e.cfg.token = NULL;
+	e.cfg.exec = &ex;
+	env_connect(&e, NULL, 0, 0);
+	/* The plugin cannot run: the request is never sent. */
+	CHECK(kube_get(e.kc, KUBE_POD, "prod", "p", &err) == NULL);
+	CHECK(err.code != ERR_OK);
+	CHECK_INT(e.fake.next, 0);
+	CHECK_STR(e.fake.reqs.buf, "");
+	error_clear(&err);
+	env_close(&e);
+}
+
+static void
 kube_client_new_rejects_bad_servers(void)
 {
 	struct error err = ERROR_INIT;
@@ -1368,6 +1390,7 @@ const struct test kube_tests[] = {
 	TEST(kube_watch_times_out),
 	TEST(kube_watch_errors_stop_it),
 	TEST(kube_token_file_is_read_per_client),
+	TEST(kube_exec_credentials_are_fetched_before_sending),
 	TEST(kube_client_new_rejects_bad_servers),
 	{ NULL, NULL },
 };
