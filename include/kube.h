@@ -11,6 +11,24 @@
  * the verb, resource and namespace RBAC denied, 422 -> ERR_KUBE_API listing
  * the invalid fields, others -> ERR_KUBE_API with the Status message.
  * curl.h is included only by kube.c.
+ *
+ * Errors every request can set (besides those named per function):
+ *   ERR_NOT_FOUND  404 for a named object: "backup 'ns/name' not found";
+ *                  or "namespace 'ns' not found"
+ *   ERR_CONFIG     401 (credentials, naming user and context), 403 (the
+ *                  server's RBAC message; hint: the permission to ask
+ *                  for), a resource the server does not serve (CRD not
+ *                  installed), TLS verification or client certificate
+ *                  failures, exec plugin failures
+ *   ERR_CONFLICT   409 (AlreadyExists, or a resourceVersion conflict)
+ *   ERR_KUBE_API   422 (each invalid field), other 4xx, 429 and 5xx after
+ *                  the retries, a response that is not JSON
+ *   ERR_TIMEOUT    the request timeout (opts.timeout_ms) passed
+ *   ERR_IO         the server cannot be reached (after the retries), the
+ *                  connection failed, a body over 64 MiB
+ *   ERR_INTERNAL   a missing namespace or name for a namespaced kind
+ * A DELETE whose earlier attempt may have been applied (5xx, dropped
+ * connection) counts a 404 on the retry as success.
  */
 #ifndef CNPGOPS_KUBE_H
 #define CNPGOPS_KUBE_H
@@ -82,35 +100,53 @@ struct kube_list_opts {
 
 enum kube_dry_run { KUBE_DRY_RUN_NONE = 0, KUBE_DRY_RUN_SERVER };
 
-/* GET one object.  Returns a new reference or NULL. */
+/* GET one object.  Returns a new reference (the caller's) or NULL. */
 json_t *kube_get(struct kube_client *kc, enum kube_kind kind, const char *ns,
 		 const char *name, struct error *err);
 
 /*
- * List objects (ns NULL = all namespaces), following continue tokens.
- * Returns the List object with every page's items merged.
+ * List objects (ns NULL = all namespaces; opts may be NULL), following
+ * continue tokens; an expired continue token (410) restarts the list (3
+ * times at most).  Returns the List object (the caller's) with every
+ * page's items merged, metadata.continue removed, and kind/apiVersion set
+ * on every item (core lists leave them out).
  */
 json_t *kube_list(struct kube_client *kc, enum kube_kind kind, const char *ns,
 		  const struct kube_list_opts *opts, struct error *err);
 
-/* POST obj (borrowed).  Returns what the server returned. */
+/*
+ * POST obj (borrowed) into ns (NULL: obj's metadata.namespace), with
+ * ?dryRun=All for KUBE_DRY_RUN_SERVER.  Returns what the server returned
+ * (the caller's).  Retried only when the request was not applied
+ * (connection refused, 429).
+ */
 json_t *kube_create(struct kube_client *kc, enum kube_kind kind, const char *ns,
 		    const json_t *obj, enum kube_dry_run dry,
 		    struct error *err);
 
-/* JSON merge patch (application/merge-patch+json). */
+/*
+ * JSON merge patch (application/merge-patch+json) of ns/name with patch
+ * (borrowed).  Returns the patched object (the caller's).  Retried like
+ * kube_create.
+ */
 json_t *kube_patch(struct kube_client *kc, enum kube_kind kind, const char *ns,
 		   const char *name, const json_t *patch, enum kube_dry_run dry,
 		   struct error *err);
 
-/* PUT obj (borrowed) onto its status subresource. */
+/*
+ * PUT obj (borrowed; its metadata names it, ns NULL = its namespace) onto
+ * its status subresource.  Returns the updated object (the caller's).
+ * ERR_CONFLICT when obj's resourceVersion is stale.  Retried like
+ * kube_create.
+ */
 json_t *kube_update_status(struct kube_client *kc, enum kube_kind kind,
 			   const char *ns, const json_t *obj,
 			   struct error *err);
 
 /*
- * DELETE with a propagation policy ("Background", "Foreground", "Orphan"
- * or NULL for the server's default).
+ * DELETE with a DeleteOptions body carrying the propagation policy
+ * ("Background", "Foreground", "Orphan" or NULL for the server's default)
+ * and ?dryRun=All for KUBE_DRY_RUN_SERVER.  Returns 0 or -1.
  */
 int kube_delete(struct kube_client *kc, enum kube_kind kind, const char *ns,
 		const char *name, const char *propagation,
@@ -126,10 +162,18 @@ typedef int (*kube_watch_fn)(void *ud, const char *type, const json_t *obj,
 			     struct error *err);
 
 /*
- * Watch objects of a kind in ns from resource_version (NULL: list first
- * and deliver the current objects as "SYNC", then watch from the list's
- * resourceVersion).  A dropped stream is resumed from the last seen
- * resourceVersion.  Gives up with ERR_TIMEOUT after timeout_ms (0: never).
+ * Watch objects of a kind in ns (NULL = all namespaces) from
+ * resource_version (NULL: list first and deliver the current objects as
+ * "SYNC", then watch from the list's resourceVersion).  The stream is
+ * parsed as it arrives (one event line buffered at most).  BOOKMARK events
+ * only move the resume point.  A 410 (as an ERROR event or as the status)
+ * re-lists and delivers "SYNC" again: objects deleted meanwhile are not
+ * reported, so a caller tracking a set rebuilds it from the SYNCs.  A
+ * stream the server ends is resumed at once; a dropped or refused
+ * connection is resumed from the last seen resourceVersion with backoff
+ * (opts.max_retries failures in a row at most).  Returns 0 when fn asked
+ * to stop, -1 when fn failed (its error) or on ERR_TIMEOUT after
+ * timeout_ms (0: never), or the request errors above.
  */
 int kube_watch(struct kube_client *kc, enum kube_kind kind, const char *ns,
 	       const struct kube_list_opts *opts, const char *resource_version,
