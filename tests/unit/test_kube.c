@@ -1192,6 +1192,46 @@ kube_watch_resumes_after_a_dropped_connection(void)
 }
 
 static void
+kube_watch_backs_off_on_empty_streams_and_error_events(void)
+{
+	static const struct step steps[] = {
+		/* The server ends the stream at once, twice. */
+		{ "GET", WATCH "200&allowWatchBookmarks=true",
+		  KUBE_TRANSPORT_OK, 200, 0, NULL, "", NULL, 0, 0, 0 },
+		{ "GET", WATCH "200&allowWatchBookmarks=true",
+		  KUBE_TRANSPORT_OK, 200, 0, NULL, "", NULL, 0, 0, 0 },
+		/* An ERROR event with a retriable status. */
+		{ "GET", WATCH "200&allowWatchBookmarks=true",
+		  KUBE_TRANSPORT_OK, 200, 0, NULL,
+		  "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\","
+		  "\"message\":\"etcdserver: leader changed\",\"code\":500}}"
+		  "\n",
+		  NULL, 0, 0, 0 },
+		{ "GET", WATCH "200&allowWatchBookmarks=true",
+		  KUBE_TRANSPORT_OK, 200, 0, NULL,
+		  "{\"type\":\"DELETED\",\"object\":{\"metadata\":{"
+		  "\"name\":\"a\",\"resourceVersion\":\"230\"}}}\n",
+		  NULL, 0, 0, 0 },
+	};
+	struct recorder r = { STRBUF_INIT, "DELETED a", 0 };
+	struct error err = ERROR_INIT;
+	struct env e;
+
+	env_open(&e, steps, NSTEPS(steps), 0);
+	CHECK_INT(kube_watch(e.kc, KUBE_BACKUP, "prod", NULL, "200", 0,
+			     record_event, &r, &err),
+		  0);
+	CHECK_STR(r.seen.buf, "DELETED a 230\n");
+	CHECK_INT(e.fake.nsleeps, 3);
+	check_backoff(&e.fake, 0, 100, 200);
+	check_backoff(&e.fake, 1, 200, 400);
+	check_backoff(&e.fake, 2, 400, 800);
+	CHECK(strstr(e.log.buf, "etcdserver: leader changed") != NULL);
+	strbuf_release(&r.seen);
+	env_close(&e);
+}
+
+static void
 kube_watch_times_out(void)
 {
 	static const struct step steps[] = {
@@ -1387,6 +1427,7 @@ const struct test kube_tests[] = {
 	TEST(kube_watch_relists_on_410_and_delivers_sync),
 	TEST(kube_watch_without_rv_lists_first),
 	TEST(kube_watch_resumes_after_a_dropped_connection),
+	TEST(kube_watch_backs_off_on_empty_streams_and_error_events),
 	TEST(kube_watch_times_out),
 	TEST(kube_watch_errors_stop_it),
 	TEST(kube_token_file_is_read_per_client),
