@@ -1822,7 +1822,7 @@ kube_watch(struct kube_client *kc, enum kube_kind kind, const char *ns,
 	const struct kind_info *ki = kind_or_error(kind, err);
 	struct watch w = { 0 };
 	long long deadline = 0, start;
-	int failures = 0, reauthed = 0, rc = -1;
+	int failures = 0, reauthed = 0, relists = 0, rc = -1;
 	struct call c;
 
 	if (!ki)
@@ -1875,9 +1875,19 @@ kube_watch(struct kube_client *kc, enum kube_kind kind, const char *ns,
 		}
 		if (w.failed || w.stop)
 			break;
-		if (w.events)
+		if (w.events) {
 			failures = 0;
+			relists = 0;
+		}
 		if (w.gone || (tr == KUBE_TRANSPORT_OK && resp.status == 410)) {
+			if (++relists > KUBE_LIST_RESTARTS) {
+				error_set(err, ERR_KUBE_API,
+					  "watching %s: the API server keeps "
+					  "expiring the resource version it "
+					  "just listed (410 Gone %d times)",
+					  ki->plural, relists);
+				break;
+			}
 			logf_(kc, 1,
 			      "watch %s: resource version %s is gone, "
 			      "listing again",

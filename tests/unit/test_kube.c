@@ -1119,8 +1119,27 @@ kube_watch_relists_on_410_and_delivers_sync(void)
 			      "SYNC pg1-b 345\n"
 			      "MODIFIED pg1-b 360\n");
 	CHECK_INT(err.code, ERR_OK);
-	strbuf_release(&r.seen);
 	env_close(&e);
+
+	/* A server that expires every version it lists: give up. */
+	{
+		struct step loop[7];
+		size_t i;
+
+		for (i = 0; i < 7; i++) {
+			loop[i] = http[i % 2];
+			loop[i].url = NULL;
+		}
+		env_open(&e, loop, NSTEPS(loop), 0);
+		CHECK_INT(kube_watch(e.kc, KUBE_BACKUP, "prod", NULL, "200", 0,
+				     record_event, &r, &err),
+			  -1);
+		CHECK_INT(err.code, ERR_KUBE_API);
+		CHECK(err.msg && strstr(err.msg, "410 Gone 4 times"));
+		error_clear(&err);
+		env_close(&e);
+	}
+	strbuf_release(&r.seen);
 }
 
 static void
