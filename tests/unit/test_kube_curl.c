@@ -206,7 +206,7 @@ kube_curl_transport_speaks_http(void)
 	struct error err = ERROR_INIT;
 	struct kube_client *kc = NULL;
 	struct kube_config cfg;
-	struct server s;
+	struct server s = { 0 };
 	char server[64], token[] = "loopback-token";
 	json_t *obj = NULL, *patch;
 	char *got;
@@ -308,7 +308,7 @@ kube_curl_reads_retry_after(void)
 	struct error err = ERROR_INIT;
 	struct kube_client *kc = NULL;
 	struct kube_config cfg;
-	struct server s;
+	struct server s = { 0 };
 	char server[64], token[] = "t";
 	json_t *obj;
 	char *got;
