@@ -415,7 +415,8 @@ print_text(const json_t *res)
 
 	json_array_foreach(json_object_get(res, "clusters"), i, c)
 	{
-		printf("%s/%s: %s\n", sget(c, "namespace", NULL),
+		printf("%s/%s: %s\n",
+		       json_string_value(json_object_get(c, "namespace")),
 		       json_string_value(json_object_get(c, "name")),
 		       json_string_value(json_object_get(c, "status")));
 		json_array_foreach(json_object_get(c, "findings"), j, f)
