@@ -2,13 +2,17 @@
 # or by spec.cluster.name without one) newest first, as a table and as
 # JSON; a missing cluster names the clusters that exist.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/cli/apiserver.sh"
+. "$TOP/tests/apiserver/lib.sh"
 need_kubectl
-start_apiserver "$T/api"
-kc="--kubeconfig $T/api/kubeconfig"
+apiserver_start
+kc="--kubeconfig $S/kubeconfig"
 
-kubectl $kc create -f "$TOP/tests/fixtures/objects/app-db-cluster.yaml" >/dev/null || fail "create cluster"
-kubectl $kc create -f "$TOP/tests/fixtures/objects/app-db-backups.yaml" >/dev/null || fail "create backups"
+k create -f "$TOP/tests/fixtures/objects/app-db-cluster.yaml" >/dev/null || fail "create cluster"
+k create -f "$TOP/tests/fixtures/objects/app-db-backups.yaml" >/dev/null || fail "create backups"
+set_status() {
+	k patch "$1" "$2" --subresource=status --type=merge -p "{\"status\":$3}" >/dev/null ||
+		fail "cannot set the status of $1/$2"
+}
 set_status backup app-db-20261124030000 '{"phase":"completed","method":"plugin","startedAt":"2026-11-24T03:00:01Z","stoppedAt":"2026-11-24T03:04:31Z","backupId":"20261124T030001"}'
 set_status backup app-db-20261125030000 '{"phase":"failed","method":"plugin","startedAt":"2026-11-25T03:00:02Z","stoppedAt":"2026-11-25T03:00:09Z","error":"upload failed: AccessDenied"}'
 set_status backup before-migration '{"phase":"completed","method":"barmanObjectStore","startedAt":"2026-11-24T15:10:00Z","stoppedAt":"2026-11-24T15:12:00Z","backupId":"20261124T151000"}'

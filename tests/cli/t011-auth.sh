@@ -3,13 +3,13 @@
 # through a two-file KUBECONFIG, and the failures an SRE meets: a wrong CA,
 # a rejected token, an RBAC denial, a failing exec plugin.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/cli/apiserver.sh"
+. "$TOP/tests/apiserver/lib.sh"
 need_kubectl
-start_apiserver "$T/api"
-api=$T/api
-kubectl --kubeconfig "$api/kubeconfig" create -f "$TOP/tests/fixtures/objects/app-db-cluster.yaml" >/dev/null ||
+apiserver_start
+api=$S
+k create -f "$TOP/tests/fixtures/objects/app-db-cluster.yaml" >/dev/null ||
 	fail "create cluster"
-server=$(kubectl --kubeconfig "$api/kubeconfig" config view -o jsonpath='{.clusters[0].cluster.server}')
+server=$API
 token=$(cat "$api/token")
 
 # Client certificate (the generated kubeconfig's current context).
@@ -93,9 +93,7 @@ expect_err "401"
 cat >"$T/rules.json" <<'RULES'
 [{"user": "token-user", "verb": "list", "resource": "backups"}]
 RULES
-curl -sf --cacert "$api/ca.crt" --cert "$api/client.crt" --key "$api/client.key" \
-	-X POST -H 'Content-Type: application/json' --data @"$T/rules.json" \
-	"$server/_test/rules" >/dev/null || fail "cannot set the deny rules"
+ctl POST /_test/rules "$(cat "$T/rules.json")" >/dev/null
 run backup list app-db --kubeconfig "$api/kubeconfig" --context token
 expect_rc 1
 expect_err "forbidden"
