@@ -31,10 +31,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import certs  # noqa: E402
+import k8sproto  # noqa: E402
 import labelsel  # noqa: E402
 import tables  # noqa: E402
 from apierrors import ApiError, bad_request, not_found, status_body, unauthorized  # noqa: E402
 from auth import Auth  # noqa: E402
+from openapi import OpenAPI  # noqa: E402
 from resources import Registry  # noqa: E402
 from store import Store, merge_patch  # noqa: E402
 from validate import Validator  # noqa: E402
@@ -66,6 +68,7 @@ class App:
         self.registry = Registry(args.crds)
         self.store = Store(self.registry, args.event_window)
         self.validator = Validator(args.crdcheck)
+        self.openapi = OpenAPI(self.registry)
         self.auth = Auth()
         self.lock = threading.Lock()
         self.faults = []
@@ -123,6 +126,11 @@ class App:
                                  "groups": [self._group(g, v) for g, v in reg.groups()]}
         if parts == ["version"]:
             return "discovery", VERSION_INFO
+        if parts == ["openapi", "v3"]:
+            return "discovery", self.openapi.index()
+        if parts[:2] == ["openapi", "v3"]:
+            doc = self.openapi.doc("/".join(parts[2:]))
+            return ("discovery", doc) if doc else None
         if parts == ["api", "v1"]:
             return "discovery", self._resource_list("", "v1")
         if len(parts) == 2 and parts[0] == "apis":
@@ -325,7 +333,10 @@ class Handler(BaseHTTPRequestHandler):
                 try:
                     entry["body"] = json.loads(raw)
                 except ValueError:
-                    entry["body"] = raw[:65536].decode("utf-8", "replace")
+                    try:
+                        entry["body"] = k8sproto.decode(raw)
+                    except (ValueError, IndexError, UnicodeDecodeError):
+                        entry["body"] = raw[:65536].decode("utf-8", "replace")
             if parts and parts[0] in ("healthz", "readyz", "livez"):
                 self._send(200, b"ok", ctype="text/plain; charset=utf-8")
                 return
@@ -456,6 +467,18 @@ class Handler(BaseHTTPRequestHandler):
         if not raw:
             raise bad_request("the body of the request was empty")
         ctype = (self.headers.get("Content-Type") or "application/json").split(";")[0]
+        if ctype == "application/vnd.kubernetes.protobuf":
+            try:
+                return k8sproto.decode(raw)
+            except (ValueError, IndexError, UnicodeDecodeError) as e:
+                raise ApiError(415, "UnsupportedMediaType", "the body of the request was in "
+                               "an unknown format - accepted media types include: "
+                               "application/json, application/yaml (%s)" % e) from None
+        if ctype not in ("application/json", "application/yaml", "text/yaml",
+                         "application/x-yaml", "*/*"):
+            raise ApiError(415, "UnsupportedMediaType", 'the body of the request was in an '
+                           'unknown format - accepted media types include: application/json, '
+                           'application/yaml')
         try:
             if "yaml" in ctype:
                 import yaml
@@ -491,6 +514,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise bad_request("the namespace of the provided object does not match the "
                                   "namespace sent on the request")
             meta["namespace"] = route.ns
+        elif not meta.get("namespace"):
+            meta.pop("namespace", None)
         if name_required and meta.get("name") != route.name:
             raise bad_request("the name of the object (%s) does not match the name on the "
                               "URL (%s)" % (meta.get("name"), route.name))

@@ -145,7 +145,8 @@ class Store:
                 raise already_exists(res, meta["name"])
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = now_rfc3339()
-            meta["generation"] = 1
+            if res.crd:
+                meta["generation"] = 1
             for k in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
                 meta.pop(k, None)
             obj["apiVersion"], obj["kind"] = res.api_version, res.kind
@@ -199,7 +200,7 @@ class Store:
                         nm[k] = old["metadata"][k]
                     else:
                         nm.pop(k, None)
-                if _content(res, new) != _content(res, old):
+                if res.crd and _content(res, new) != _content(res, old):
                     nm["generation"] = old["metadata"].get("generation", 1) + 1
             new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
             if new == old:

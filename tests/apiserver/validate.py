@@ -145,6 +145,8 @@ class Validator:
                                'unknown field "%s"' % u for u in unknown)))
         if field_validation != "Ignore":
             warnings = ['unknown field "%s"' % u for u in unknown]
+        if res.kind == "Secret" and not obj.get("type"):
+            obj["type"] = "Opaque"
         if res.kind == "Secret" and isinstance(obj.get("stringData"), dict):
             data = obj.setdefault("data", {}) or {}
             for k, v in obj.pop("stringData").items():

@@ -1,0 +1,127 @@
+"""A minimal CloudNativePG operator simulation for the test API server.
+
+Load it with `--sim tests/apiserver/sim_basic.py`.  Every state change happens
+`server.step` seconds (--sim-step, env CNPGOPS_SIM_STEP, default 0.2) after
+the previous one, on a timer thread; tests wait for the resulting watch events
+or poll, they never sleep.
+
+  Cluster created  -> PVCs NAME-1..NAME-N (owned by the Cluster, label
+                      cnpg.io/cluster=NAME), then one step later a healthy
+                      status: phase "Cluster in healthy state",
+                      instances/readyInstances = spec.instances, currentPrimary
+                      NAME-1, conditions Ready=True and ContinuousArchiving=True.
+  Cluster updated  -> (spec.instances changed) the status follows one step later.
+  Cluster deleted  -> its PVCs go with it (garbage collection of owned objects).
+  Backup created   -> phase pending, then running (startedAt, backupId,
+                      backupName, serverName, destinationPath ...), then
+                      completed (stoppedAt, beginWal/endWal, beginLSN/endLSN),
+                      one step apart.  A Backup whose Cluster does not exist
+                      fails: phase failed, error "Unknown cluster".
+"""
+
+import time
+
+
+def _now():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _condition(ctype, reason, message):
+    return {"type": ctype, "status": "True", "reason": reason, "message": message,
+            "lastTransitionTime": _now()}
+
+
+def register(server):
+    store = server.store
+
+    def same(kind, meta):
+        """The current object if it is still the one the event was about."""
+        cur = store.get(kind, meta["namespace"], meta["name"])
+        return cur if cur and cur["metadata"]["uid"] == meta["uid"] else None
+
+    def cluster_healthy(meta):
+        cur = same("Cluster", meta)
+        if cur is None:
+            return
+        name, n = meta["name"], cur["spec"].get("instances", 1)
+        status = dict(cur.get("status") or {})
+        status.update({
+            "phase": "Cluster in healthy state", "instances": n, "readyInstances": n,
+            "currentPrimary": name + "-1", "targetPrimary": name + "-1",
+            "instanceNames": ["%s-%d" % (name, i) for i in range(1, n + 1)],
+            "latestGeneratedNode": n, "writeService": name + "-rw",
+            "readService": name + "-r", "observedGeneration": cur["metadata"]["generation"],
+            "conditions": [
+                _condition("Ready", "ClusterIsReady", "Cluster is Ready"),
+                _condition("ContinuousArchiving", "ContinuousArchivingSuccess",
+                           "Continuous archiving is working")]})
+        store.update_status("Cluster", meta["namespace"], name, status)
+
+    def make_pvcs(obj):
+        meta = obj["metadata"]
+        owner = {"apiVersion": obj["apiVersion"], "kind": "Cluster", "name": meta["name"],
+                 "uid": meta["uid"], "controller": True, "blockOwnerDeletion": True}
+        size = ((obj["spec"].get("storage") or {}).get("size")) or "1Gi"
+        for i in range(1, obj["spec"].get("instances", 1) + 1):
+            name = "%s-%d" % (meta["name"], i)
+            if store.get("PersistentVolumeClaim", meta["namespace"], name):
+                continue
+            store.put({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                       "metadata": {"name": name, "namespace": meta["namespace"],
+                                    "labels": {"cnpg.io/cluster": meta["name"],
+                                               "cnpg.io/instanceName": name},
+                                    "ownerReferences": [owner]},
+                       "spec": {"accessModes": ["ReadWriteOnce"],
+                                "resources": {"requests": {"storage": size}}},
+                       "status": {"phase": "Bound", "capacity": {"storage": size}}})
+
+    def cluster_created(obj, _old):
+        make_pvcs(obj)
+        server.after(server.step, cluster_healthy, obj["metadata"])
+
+    def cluster_updated(obj, old):
+        if obj["metadata"].get("generation") != (old or {}).get("metadata", {}).get(
+                "generation") and not obj["metadata"].get("deletionTimestamp"):
+            make_pvcs(obj)
+            server.after(server.step, cluster_healthy, obj["metadata"])
+
+    def backup_phase(meta, phase):
+        cur = same("Backup", meta)
+        if cur is None:
+            return
+        cluster_name = ((cur.get("spec") or {}).get("cluster") or {}).get("name")
+        cluster = store.get("Cluster", meta["namespace"], cluster_name) if cluster_name \
+            else None
+        status = dict(cur.get("status") or {})
+        status["method"] = cur["spec"].get("method", "barmanObjectStore")
+        if cluster is None:
+            status.update(phase="failed", error="Unknown cluster")
+            store.update_status("Backup", meta["namespace"], meta["name"], status)
+            return
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        if phase == "pending":
+            status["phase"] = "pending"
+        elif phase == "running":
+            status.update({
+                "phase": "running", "startedAt": _now(), "backupId": stamp,
+                "backupName": "backup-" + stamp.replace("T", ""),
+                "serverName": cluster_name,
+                "destinationPath": "s3://backups/%s" % cluster_name,
+                "instanceID": {"podName": cluster_name + "-1"},
+                "online": cur["spec"].get("online", True)})
+        else:
+            status.update({"phase": "completed", "stoppedAt": _now(),
+                           "beginWal": "000000010000000000000002",
+                           "endWal": "000000010000000000000003",
+                           "beginLSN": "0/2000028", "endLSN": "0/3000100"})
+        store.update_status("Backup", meta["namespace"], meta["name"], status)
+        following = {"pending": "running", "running": "completed"}.get(phase)
+        if following:
+            server.after(server.step, backup_phase, meta, following)
+
+    def backup_created(obj, _old):
+        server.after(server.step, backup_phase, obj["metadata"], "pending")
+
+    server.on("create", "Cluster", cluster_created)
+    server.on("update", "Cluster", cluster_updated)
+    server.on("create", "Backup", backup_created)
