@@ -10,6 +10,7 @@ import os
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
 
@@ -129,7 +130,7 @@ class Registry:
                        + glob.glob(os.path.join(crd_dir, "*.yml"))) if crd_dir else []
         for f in files:
             with open(f, encoding="utf-8") as fh:
-                for doc in yaml.safe_load_all(fh):
+                for doc in yaml.load_all(fh, Loader=_LOADER):
                     if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
                         self.resources.extend(_from_crd(doc))
 

@@ -325,6 +325,7 @@ class Handler(BaseHTTPRequestHandler):
                  "contentType": self.headers.get("Content-Type"),
                  "accept": self.headers.get("Accept"),
                  "userAgent": self.headers.get("User-Agent"), "body": None, "status": 0}
+        self.entry = entry
         try:
             raw = self._read_body()
             if len(raw) > MAX_BODY:
@@ -346,7 +347,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise unauthorized()
             entry["user"] = user.name
             if parts and parts[0] == "_test":
-                entry = None   # control requests are not logged
+                self.entry = None   # control requests are not logged
                 if not user.is_admin:
                     raise ApiError(403, "Forbidden", "the control API is for admin only")
                 self._control(parts[1:], raw)
@@ -365,9 +366,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._send_error(ApiError(500, "InternalError",
                                           "Internal error occurred: %r" % e))
         finally:
-            if entry is not None:
-                entry["status"] = self.status_sent
-                self.app.record(entry)
+            if self.entry is not None:
+                self.entry["status"] = self.status_sent
+                self.app.record(self.entry)
 
     # -- the Kubernetes API --------------------------------------------------
     def _api(self, parts, raw, user, entry):
@@ -782,6 +783,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache, private")
         self.end_headers()
         self.status_sent = 200
+        # a watch is logged when it starts, so tests can wait for it
+        self.entry["status"] = 200
+        self.app.record(self.entry)
+        self.entry = None
         sent = [0]
         first_table = [True]
 

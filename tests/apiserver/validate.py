@@ -22,6 +22,23 @@ _REASONS = [("Required value", "FieldValueRequired"),
             ("Duplicate value", "FieldValueDuplicate")]
 
 
+def _k8s_message(field, msg):
+    """Reword a crdcheck message the way kube-apiserver words the same error."""
+    def q(v):
+        return v.replace("'", '"')
+    m = re.match(r"^Invalid value (.+?): (.*)$", msg)
+    if m:
+        return "Invalid value: %s: %s in body %s" % (q(m.group(1)), field, m.group(2))
+    m = re.match(r"^Unsupported value (.+?): supported values: (.*)$", msg)
+    if m:
+        return "Unsupported value: %s: supported values: %s" % (q(m.group(1)), q(m.group(2)))
+    m = re.match(r"^must be of type (\S+), got (\w+)", msg)
+    if m:
+        return 'Invalid value: "%s": %s in body must be of type %s: "%s"' % (
+            m.group(2), field, m.group(1), m.group(2))
+    return msg
+
+
 def load_crdcheck(path):
     spec = importlib.util.spec_from_file_location("crdcheck", path)
     mod = importlib.util.module_from_spec(spec)
@@ -159,6 +176,7 @@ class Validator:
             w.check_resource(obj, res.schema)
             for e in w.errors:
                 field, _, msg = e.partition(": ")
+                msg = _k8s_message(field, msg)
                 reason = next((r for p, r in _REASONS if msg.startswith(p)),
                               "FieldValueInvalid")
                 errs.append(("" if field == "<root>" else field, msg, reason))
