@@ -628,10 +628,10 @@ class Handler(BaseHTTPRequestHandler):
             full = copy.deepcopy(obj)
             if res.status:
                 full.pop("status", None)
-                if "status" in old:
-                    full["status"] = old["status"]
         admitted, self.warnings = self.app.validator.admit(res, full, old,
                                                            self._field_validation())
+        if res.status and route.sub != "status" and "status" in old:
+            admitted["status"] = old["status"]
         admitted["metadata"]["name"] = route.name
         if res.namespaced:
             admitted["metadata"]["namespace"] = route.ns
@@ -952,6 +952,7 @@ class Server(ThreadingHTTPServer):
 
     def get_request(self):
         sock, addr = self.socket.accept()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # the handshake runs on the request thread (Handler.setup)
         return self.ctx.wrap_socket(sock, server_side=True,
                                     do_handshake_on_connect=False), addr

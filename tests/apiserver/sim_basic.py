@@ -50,7 +50,7 @@ def register(server):
             "currentPrimary": name + "-1", "targetPrimary": name + "-1",
             "instanceNames": ["%s-%d" % (name, i) for i in range(1, n + 1)],
             "latestGeneratedNode": n, "writeService": name + "-rw",
-            "readService": name + "-r", "observedGeneration": cur["metadata"]["generation"],
+            "readService": name + "-r",
             "conditions": [
                 _condition("Ready", "ClusterIsReady", "Cluster is Ready"),
                 _condition("ContinuousArchiving", "ContinuousArchivingSuccess",
