@@ -24,8 +24,11 @@ import ssl
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -34,7 +37,7 @@ import certs  # noqa: E402
 import k8sproto  # noqa: E402
 import labelsel  # noqa: E402
 import tables  # noqa: E402
-from apierrors import ApiError, bad_request, not_found, status_body, unauthorized  # noqa: E402
+from apierrors import ApiError, bad_request, not_found, unauthorized  # noqa: E402
 from auth import Auth  # noqa: E402
 from openapi import OpenAPI  # noqa: E402
 from resources import Registry  # noqa: E402
@@ -354,13 +357,13 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self._api(parts, raw, user, entry)
         except ApiError as e:
-            if self.status_sent:
-                raise
-            self._send_error(e)
+            if self.status_sent:    # too late for a Status: just hang up
+                self.close_connection = True
+            else:
+                self._send_error(e)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             self.close_connection = True
         except Exception as e:  # a server bug: answer 500 and log it
-            import traceback
             traceback.print_exc()
             if not self.status_sent:
                 self._send_error(ApiError(500, "InternalError",
@@ -482,7 +485,6 @@ class Handler(BaseHTTPRequestHandler):
                            'application/yaml')
         try:
             if "yaml" in ctype:
-                import yaml
                 obj = yaml.safe_load(raw)
             else:
                 obj = json.loads(raw)
@@ -494,19 +496,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _check_identity(self, route, obj, name_required):
         res = route.res
-        if obj.get("apiVersion") != res.api_version or obj.get("kind") != res.kind:
-            if obj.get("kind") and obj.get("kind") != res.kind:
-                raise bad_request('the API version in the data (%s) does not match the '
-                                  'expected API version (%s)' % (obj.get("apiVersion"),
-                                                                 res.api_version)
-                                  if obj.get("apiVersion") != res.api_version else
-                                  "%s in version \"%s\" cannot be handled as a %s: "
-                                  "the kind in the data (%s) does not match"
-                                  % (res.kind, res.version, res.kind, obj.get("kind")))
-            if obj.get("apiVersion") and obj.get("apiVersion") != res.api_version:
-                raise bad_request('the API version in the data (%s) does not match the '
-                                  'expected API version (%s)' % (obj["apiVersion"],
-                                                                 res.api_version))
+        if obj.get("apiVersion") and obj["apiVersion"] != res.api_version:
+            raise bad_request("the API version in the data (%s) does not match the expected "
+                              "API version (%s)" % (obj["apiVersion"], res.api_version))
+        if obj.get("kind") and obj["kind"] != res.kind:
+            raise bad_request("the kind in the data (%s) does not match the expected kind "
+                              "(%s)" % (obj["kind"], res.kind))
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise bad_request("metadata must be an object")
@@ -590,11 +585,9 @@ class Handler(BaseHTTPRequestHandler):
             obj["metadata"]["namespace"] = route.ns
         if res.status:
             obj.pop("status", None)
-        if not obj["metadata"].get("name") and obj["metadata"].get("generateName"):
-            # validate with a placeholder name; the store picks the real one
-            probe = copy.deepcopy(obj)
-            probe["metadata"]["name"] = obj["metadata"]["generateName"].rstrip("-") + "-x"
-            self.app.validator.admit(res, probe, None, self._field_validation())
+        meta = obj["metadata"]
+        if not meta.get("name") and isinstance(meta.get("generateName"), str):
+            meta["name"] = self.app.store.generate_name(res, route.ns, meta["generateName"])
         obj, self.warnings = self.app.validator.admit(res, obj, None, self._field_validation())
         if res.kind == "Pod":
             obj["status"] = {"phase": "Pending"}
@@ -654,7 +647,6 @@ class Handler(BaseHTTPRequestHandler):
                            "types include: " + ", ".join(accepted))
         try:
             if ctype == "application/apply-patch+yaml":
-                import yaml
                 patch = yaml.safe_load(raw)
             else:
                 patch = json.loads(raw or b"null")
@@ -873,7 +865,6 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 body = json.loads(raw)
             except ValueError:
-                import yaml
                 body = yaml.safe_load(raw)
         if what == "faults":
             if m == "POST":
@@ -959,7 +950,6 @@ class Server(ThreadingHTTPServer):
 
 
 def _load_seeds(app, paths):
-    import yaml
     for p in paths:
         with open(p, encoding="utf-8") as fh:
             for doc in yaml.safe_load_all(fh):

@@ -125,6 +125,14 @@ class Store:
                      if k[:2] == res.key and (ns is None or not res.namespaced or k[2] == ns)]
             return items, self.rv
 
+    def generate_name(self, res, ns, prefix):
+        """An unused name: prefix plus 5 random characters, as the real server does."""
+        with self.cond:
+            while True:
+                name = prefix + "".join(secrets.choice(_NAME_CHARS) for _ in range(5))
+                if self._k(res, ns, name) not in self.objects:
+                    return name
+
     def create_obj(self, res, obj, dry_run=False):
         """Store a new object (name or generateName set); returns the stored copy."""
         obj = copy.deepcopy(obj)
@@ -136,11 +144,7 @@ class Store:
             else:
                 meta.pop("namespace", None)
             if not meta.get("name") and meta.get("generateName"):
-                while True:
-                    meta["name"] = meta["generateName"] + "".join(
-                        secrets.choice(_NAME_CHARS) for _ in range(5))
-                    if self._k(res, ns, meta["name"]) not in self.objects:
-                        break
+                meta["name"] = self.generate_name(res, ns, meta["generateName"])
             if self._k(res, ns, meta["name"]) in self.objects:
                 raise already_exists(res, meta["name"])
             meta["uid"] = str(uuid.uuid4())
@@ -267,7 +271,7 @@ class Store:
                 doomed.append((k, o))
         for k, o in doomed:
             if k in self.objects:
-                self._remove(self.reg.find(k[0], "v1", k[1]) or self.resolve(o["kind"]), o)
+                self._remove(self.reg.by_api_kind(o["apiVersion"], o["kind"]), o)
         return gone
 
     # -- watch support ---------------------------------------------------
