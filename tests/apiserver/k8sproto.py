@@ -1,8 +1,8 @@
 """Decode the few protobuf bodies kubectl's typed clients send.
 
-`kubectl create secret|configmap|namespace|serviceaccount` post
-`application/vnd.kubernetes.protobuf` (and do not fall back to JSON on 415),
-so the server turns those four kinds into JSON objects here: the "k8s\\0"
+`kubectl create secret|configmap|namespace|serviceaccount` and
+`kubectl auth can-i` post `application/vnd.kubernetes.protobuf` (and do not
+fall back to JSON on 415), so the server turns those kinds into JSON here: the "k8s\\0"
 envelope (runtime.Unknown), ObjectMeta's name/generateName/namespace/labels/
 annotations and the kinds' own simple fields.  Anything else is rejected
 with 415 by the caller.
@@ -96,14 +96,20 @@ def _body(kind, buf):
                 obj["immutable"] = bool(val)
         elif kind == "Namespace" and num == 2:
             obj["spec"] = {"finalizers": [v.decode() for n, _w, v in _fields(val) if n == 1]}
+        elif kind == "SelfSubjectAccessReview" and num == 2:
+            names = ["namespace", "verb", "group", "version", "resource", "subresource", "name"]
+            for n, _w, v in _fields(val):
+                if n == 1:
+                    obj["spec"] = {"resourceAttributes": {
+                        names[a - 1]: b.decode() for a, _x, b in _fields(v) if 1 <= a <= 7}}
         elif kind == "ServiceAccount" and num == 4 and wt == 0:
             obj["automountServiceAccountToken"] = bool(val)
     return obj
 
 
 def decode(data):
-    """Return the JSON form of a protobuf-encoded Secret/ConfigMap/Namespace/
-    ServiceAccount, or raise ValueError."""
+    """Return the JSON form of a protobuf-encoded Secret, ConfigMap, Namespace,
+    ServiceAccount or SelfSubjectAccessReview, or raise ValueError."""
     if not data.startswith(MAGIC):
         raise ValueError("missing the k8s protobuf magic prefix")
     api_version = kind = ""
@@ -117,7 +123,8 @@ def decode(data):
                     kind = v.decode()
         elif num == 2:
             raw = val
-    if kind not in ("Secret", "ConfigMap", "Namespace", "ServiceAccount"):
+    if kind not in ("Secret", "ConfigMap", "Namespace", "ServiceAccount",
+                    "SelfSubjectAccessReview"):
         raise ValueError("protobuf bodies of kind %r are not supported" % kind)
     obj = {"apiVersion": api_version, "kind": kind}
     obj.update(_body(kind, raw))

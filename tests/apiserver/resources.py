@@ -17,7 +17,7 @@ VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update
 class Resource:
     def __init__(self, group, version, plural, singular, kind, namespaced=True,
                  short_names=None, categories=None, status=False, schema=None,
-                 columns=None, fields=None, crd=False):
+                 columns=None, fields=None, crd=False, verbs=None):
         self.group = group
         self.version = version
         self.plural = plural
@@ -32,6 +32,7 @@ class Resource:
         self.fields = {"metadata.name"} | ({"metadata.namespace"} if namespaced else set()) \
             | set(fields or [])
         self.crd = crd
+        self.verbs = verbs or VERBS
 
     @property
     def api_version(self):
@@ -43,7 +44,7 @@ class Resource:
 
     def discovery(self):
         out = {"name": self.plural, "singularName": self.singular,
-               "namespaced": self.namespaced, "kind": self.kind, "verbs": VERBS}
+               "namespaced": self.namespaced, "kind": self.kind, "verbs": self.verbs}
         if self.short_names:
             out["shortNames"] = self.short_names
         if self.categories:
@@ -99,6 +100,9 @@ def _core():
                           ("Reason", "string", ".reason", "", 0),
                           ("Object", "string", involved, "", 0),
                           ("Message", "string", ".message", "", 0)]),
+        # `kubectl auth can-i` and permission checks: answered from the deny rules
+        Resource("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "",
+                 "SelfSubjectAccessReview", namespaced=False, verbs=["create"]),
     ]
 
 

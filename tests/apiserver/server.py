@@ -418,8 +418,14 @@ class Handler(BaseHTTPRequestHandler):
                                "resource")
             self._send(200, found[1])
             return
+        if verb not in route.res.verbs:
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method "
+                           "on the requested resource")
         app.auth.authorize(user, verb, route.res, route.sub,
                            route.ns if route.res.namespaced else None, route.name)
+        if route.res.kind == "SelfSubjectAccessReview":
+            self._access_review(user, raw)
+            return
         handler = {"get": self._get, "list": self._list, "watch": self._watch,
                    "create": self._create, "update": self._update, "patch": self._patch,
                    "delete": self._delete, "deletecollection": self._deletecollection}[verb]
@@ -677,6 +683,27 @@ class Handler(BaseHTTPRequestHandler):
                 new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
             out = self._write(route, new, old)
         self._send(200, out, self._headers())
+
+    def _access_review(self, user, raw):
+        """SelfSubjectAccessReview: allowed unless a deny rule matches."""
+        review = self._parse_obj(raw)
+        attrs = (review.get("spec") or {}).get("resourceAttributes")
+        status = {"allowed": True}
+        if isinstance(attrs, dict):
+            res = self.app.registry.by_kind("%s.%s" % (attrs.get("resource"), attrs.get(
+                "group"))) if attrs.get("group") else self.app.registry.by_kind(
+                attrs.get("resource") or "")
+            if res is not None and res.group == (attrs.get("group") or ""):
+                try:
+                    self.app.auth.authorize(user, attrs.get("verb") or "", res,
+                                            attrs.get("subresource") or None,
+                                            attrs.get("namespace") or None,
+                                            attrs.get("name") or None)
+                except ApiError:
+                    status = {"allowed": False}   # RBAC gives no reason either
+        review["status"] = status
+        review.setdefault("metadata", {})["creationTimestamp"] = None
+        self._send(201, review)
 
     def _delete_options(self, raw):
         opts = {}
