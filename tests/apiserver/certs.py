@@ -15,12 +15,15 @@ import secrets
 import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
-def _key():
-    # P-256 keys are fast to generate and every client (Go, OpenSSL) takes them.
+def _key(key_type):
+    # P-256 keys are fast to generate and every client (Go, OpenSSL) takes them;
+    # RSA is what most real clusters (kubeadm, kind) hand out.
+    if key_type == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return ec.generate_private_key(ec.SECP256R1())
 
 
@@ -42,8 +45,8 @@ def _builder(subject, issuer, pub, days):
             .not_valid_after(now + datetime.timedelta(days=days)))
 
 
-def _make_ca(cn):
-    key = _key()
+def _make_ca(cn, key_type):
+    key = _key(key_type)
     name = _name(cn)
     cert = (_builder(name, name, key.public_key(), 30)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -57,12 +60,12 @@ def _make_ca(cn):
     return key, cert
 
 
-def _make_leaf(ca_key, ca_cert, subject, server):
-    key = _key()
+def _make_leaf(ca_key, ca_cert, subject, server, key_type):
+    key = _key(key_type)
     b = (_builder(subject, ca_cert.subject, key.public_key(), 30)
          .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
          .add_extension(x509.KeyUsage(
-             digital_signature=True, key_encipherment=False, key_cert_sign=False,
+             digital_signature=True, key_encipherment=key_type == "rsa", key_cert_sign=False,
              crl_sign=False, content_commitment=False, data_encipherment=False,
              key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
          .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
@@ -95,15 +98,17 @@ def _write(path, data, mode=0o600):
         fh.write(data)
 
 
-def generate(statedir):
+def generate(statedir, key_type="ec"):
     """Write the CA, server, client and other-CA material and the token file.
 
-    Returns a dict of the file paths and the token.
+    key_type is "ec" (P-256) or "rsa" (2048 bits).  Returns a dict of the file
+    paths and the token.
     """
-    ca_key, ca_cert = _make_ca("cnpgops-test-ca")
-    srv_key, srv_cert = _make_leaf(ca_key, ca_cert, _name("kube-apiserver"), True)
-    cli_key, cli_cert = _make_leaf(ca_key, ca_cert, _name("admin", "system:masters"), False)
-    other_key, other_cert = _make_ca("cnpgops-other-ca")
+    ca_key, ca_cert = _make_ca("cnpgops-test-ca", key_type)
+    srv_key, srv_cert = _make_leaf(ca_key, ca_cert, _name("kube-apiserver"), True, key_type)
+    cli_key, cli_cert = _make_leaf(ca_key, ca_cert, _name("admin", "system:masters"), False,
+                                   key_type)
+    other_key, other_cert = _make_ca("cnpgops-other-ca", key_type)
     files = {
         "ca.crt": _pem_cert(ca_cert), "ca.key": _pem_key(ca_key),
         "server.crt": _pem_cert(srv_cert), "server.key": _pem_key(srv_key),
@@ -118,30 +123,40 @@ def generate(statedir):
 
 
 def write_kubeconfig(statedir, port, token):
-    """Write STATEDIR/kubeconfig: contexts admin (client cert, current) and token."""
+    """Write STATEDIR/kubeconfig (certificates embedded as *-data) and
+    STATEDIR/kubeconfig-files (the same, with file paths): contexts admin
+    (client certificate, the current context) and token (bearer token)."""
     def b64(name):
         with open(os.path.join(statedir, name), "rb") as fh:
             return base64.b64encode(fh.read()).decode()
 
-    cfg = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "test", "cluster": {
-            "server": "https://127.0.0.1:%d" % port,
-            "certificate-authority-data": b64("ca.crt")}}],
-        "users": [
-            {"name": "admin", "user": {"client-certificate-data": b64("client.crt"),
-                                       "client-key-data": b64("client.key")}},
-            {"name": "token-user", "user": {"token": token}},
-        ],
-        "contexts": [
-            {"name": "admin", "context": {"cluster": "test", "user": "admin",
-                                          "namespace": "default"}},
-            {"name": "token", "context": {"cluster": "test", "user": "token-user",
-                                          "namespace": "default"}},
-        ],
-        "current-context": "admin",
-        "preferences": {},
-    }
-    _write(os.path.join(statedir, "kubeconfig"),
-           yaml.safe_dump(cfg, default_flow_style=False, sort_keys=False).encode())
+    def path(name):
+        return os.path.join(statedir, name)
+
+    for fname, ca, cert, key in (
+            ("kubeconfig", {"certificate-authority-data": b64("ca.crt")},
+             {"client-certificate-data": b64("client.crt")},
+             {"client-key-data": b64("client.key")}),
+            ("kubeconfig-files", {"certificate-authority": path("ca.crt")},
+             {"client-certificate": path("client.crt")},
+             {"client-key": path("client.key")})):
+        cfg = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "test", "cluster": dict(
+                {"server": "https://127.0.0.1:%d" % port}, **ca)}],
+            "users": [
+                {"name": "admin", "user": dict(cert, **key)},
+                {"name": "token-user", "user": {"token": token}},
+            ],
+            "contexts": [
+                {"name": "admin", "context": {"cluster": "test", "user": "admin",
+                                              "namespace": "default"}},
+                {"name": "token", "context": {"cluster": "test", "user": "token-user",
+                                              "namespace": "default"}},
+            ],
+            "current-context": "admin",
+            "preferences": {},
+        }
+        _write(path(fname), yaml.safe_dump(cfg, default_flow_style=False,
+                                           sort_keys=False).encode())

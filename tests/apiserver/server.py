@@ -3,7 +3,7 @@
 
     python3 tests/apiserver/server.py --dir STATEDIR [--crds DIR] [--rules FILE]
         [--seed FILE.yaml ...] [--sim MODULE.py] [--sim-step SECONDS]
-        [--event-window N] [--bookmark-interval SECONDS]
+        [--event-window N] [--bookmark-interval SECONDS] [--key-type ec|rsa]
 
 HTTPS on 127.0.0.1 (ephemeral port), client-certificate and bearer-token
 authentication, deny rules, discovery, CRUD + watch for core v1 and CRD
@@ -1014,6 +1014,8 @@ def main(argv=None):
     ap.add_argument("--event-window", type=int, default=1000,
                     help="watch events kept; older resourceVersions get 410 Gone")
     ap.add_argument("--bookmark-interval", type=float, default=5.0)
+    ap.add_argument("--key-type", choices=("ec", "rsa"), default="ec",
+                    help="key type of the generated CAs and certificates")
     args = ap.parse_args(argv)
     args.crds = os.path.abspath(args.crds)
     if args.crdcheck is None:
@@ -1025,7 +1027,7 @@ def main(argv=None):
             os.unlink(os.path.join(statedir, f))
 
     app = App(args)
-    material = certs.generate(statedir)
+    material = certs.generate(statedir, args.key_type)
     app.auth.add_token(material["token"], "token-user")
     if args.rules:
         app.auth.set_rules(Auth.load_rules(args.rules))

@@ -1,13 +1,14 @@
 # The test API server's authentication and authorization against the real
 # kubectl: client certificate and bearer token contexts, a bad token
 # (Unauthorized), deny rules from a file and from the control API (the RBAC
-# Forbidden message), expiring tokens, and a kubeconfig that trusts the
-# wrong CA (x509 error).
+# Forbidden message, kubectl auth can-i), expiring tokens, kubeconfig-files,
+# RSA keys, and a kubeconfig that trusts the wrong CA (x509 error).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/apiserver/lib.sh"
 need_kubectl
 F=$TOP/tests/fixtures/apiserver
-apiserver_start --rules "$F/deny-token-user.yaml"
+apiserver_start --rules "$F/deny-token-user.yaml" --key-type rsa
+grep -q "BEGIN RSA PRIVATE KEY" "$S/client.key" || fail "--key-type rsa made no RSA key"
 
 k --context token get clusters >"$out" 2>"$err" || fail "the token context cannot list clusters"
 expect_err "No resources found in default namespace."
@@ -52,6 +53,10 @@ curl -s --cacert "$S/ca.crt" -H "Authorization: Bearer $(cat "$S/token")" \
 expect_out '"code": 403'
 curl -s --cacert "$S/ca.crt" "$API/api" >"$out" 2>"$err"
 expect_out '{"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": "Unauthorized", "reason": "Unauthorized", "code": 401}'
+
+# the kubeconfig variant with file paths
+kubectl --kubeconfig "$S/kubeconfig-files" --cache-dir "$T/kcache3" get clusters \
+	>"$out" 2>"$err" || fail "kubeconfig-files does not work"
 
 # a kubeconfig that trusts another CA
 sed "s#certificate-authority-data: .*#certificate-authority: $S/other-ca.crt#" \
