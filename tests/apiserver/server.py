@@ -107,7 +107,9 @@ class App:
                 if f["count"] > 0 and f["verb"] in ("*", verb) and \
                         f["resource"] in ("*", resource):
                     f["count"] -= 1
-                    return dict(f)
+                    taken = dict(f)
+                    self.faults = [x for x in self.faults if x["count"] > 0]
+                    return taken
         return None
 
     def record(self, entry):
@@ -847,12 +849,13 @@ class Handler(BaseHTTPRequestHandler):
                 with store.cond:
                     try:
                         evs = store.events_after(cursor)
-                    except ApiError as e:
+                        if not evs:
+                            store.cond.wait(min(1.0, deadline - now,
+                                                max(0.01, next_bm - now) if bookmarks
+                                                else 1.0))
+                            evs = store.events_after(cursor)
+                    except ApiError as e:   # the watcher fell out of the event window
                         evs, expired = [], e
-                    if not evs and expired is None:
-                        store.cond.wait(min(1.0, deadline - now,
-                                            max(0.01, next_bm - now) if bookmarks else 1.0))
-                        evs = store.events_after(cursor)
                 if expired is not None:
                     emit("ERROR", expired.status())
                     break
@@ -909,7 +912,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(201, {"faults": added})
             elif m == "GET":
                 with app.lock:
-                    self._send(200, {"faults": [f for f in app.faults if f["count"] > 0]})
+                    faults = list(app.faults)
+                self._send(200, {"faults": faults})
             elif m == "DELETE":
                 with app.lock:
                     app.faults.clear()
