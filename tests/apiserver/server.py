@@ -981,18 +981,31 @@ class Server(ThreadingHTTPServer):
 
 
 def _load_seeds(app, paths):
+    """Create the objects in the seed files: admitted like a create (defaults,
+    validation, stringData), but with their status kept.  Missing namespaces
+    are created.  A bad seed stops the server with a message."""
     for p in paths:
         with open(p, encoding="utf-8") as fh:
-            for doc in yaml.safe_load_all(fh):
-                if not doc:
-                    continue
-                res = app.registry.by_api_kind(doc.get("apiVersion"), doc.get("kind"))
-                ns = (doc.get("metadata") or {}).get("namespace") or "default"
-                if res is not None and res.namespaced and \
-                        app.store.get("Namespace", None, ns) is None:
+            docs = [d for d in yaml.safe_load_all(fh) if d]
+        for doc in docs:
+            res = app.registry.by_api_kind(doc.get("apiVersion"), doc.get("kind"))
+            if res is None:
+                sys.exit("server.py: %s: no resource for apiVersion %r kind %r"
+                         % (p, doc.get("apiVersion"), doc.get("kind")))
+            meta = doc.setdefault("metadata", {})
+            if res.namespaced:
+                meta.setdefault("namespace", "default")
+                if app.store.get("Namespace", None, meta["namespace"]) is None:
                     app.store.put({"apiVersion": "v1", "kind": "Namespace",
-                                   "metadata": {"name": ns}})
-                app.store.put(doc)
+                                   "metadata": {"name": meta["namespace"]}})
+            status = doc.pop("status", None)
+            try:
+                obj, _ = app.validator.admit(res, doc, None, "Strict")
+            except ApiError as e:
+                sys.exit("server.py: %s: %s" % (p, e.message))
+            if status is not None:
+                obj["status"] = status
+            app.store.put(obj)
 
 
 def _load_sim(app, path):

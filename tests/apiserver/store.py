@@ -19,6 +19,7 @@ import collections
 import copy
 import queue
 import secrets
+import sys
 import threading
 import time
 import uuid
@@ -76,7 +77,7 @@ class Store:
 
     @staticmethod
     def _k(res, ns, name):
-        return (res.group, res.plural, ns or "" if res.namespaced else "", name)
+        return (res.group, res.plural, (ns or "") if res.namespaced else "", name)
 
     def _emit(self, etype, res, obj, old=None):
         self.events.append((self.rv, etype, res, copy.deepcopy(obj),
@@ -95,7 +96,8 @@ class Store:
             try:
                 fn(obj, old)
             except Exception as e:  # a broken simulation must not kill the server
-                print("apiserver: sim hook %r failed: %r" % (fn, e), flush=True)
+                print("apiserver: sim hook %r failed: %r" % (fn, e), file=sys.stderr,
+                      flush=True)
 
     def on(self, event, kind, fn):
         """Call fn(obj, old) after each create/update/delete of kind (old None on create)."""

@@ -1,12 +1,19 @@
-# The operator simulation (tests/apiserver/sim_basic.py) seen through
-# kubectl: a Cluster becomes healthy with PVCs, a Backup goes pending ->
+# Seed files and the operator simulation (tests/apiserver/sim_basic.py) seen
+# through kubectl: a Cluster becomes healthy with PVCs, a Backup goes pending ->
 # running -> completed (seen by a watch), deleting the Cluster deletes its
 # PVCs.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/apiserver/lib.sh"
 need_kubectl
 F=$TOP/tests/fixtures/apiserver
-apiserver_start --sim "$TOP/tests/apiserver/sim_basic.py" --sim-step 0.1
+apiserver_start --sim "$TOP/tests/apiserver/sim_basic.py" --sim-step 0.1 --seed "$F/seed.yaml"
+
+# seeds: admitted like a create (stringData -> data), status kept, namespace made
+k -n team-b get secret s3-creds -o jsonpath='{.data.ACCESS_KEY_ID}' >"$out" 2>"$err"
+expect_out "bWluaW8="
+k -n team-b get cluster old -o jsonpath='{.status.phase}' >"$out" 2>"$err"
+expect_out "Cluster in healthy state"
+k -n team-b get objectstore store1 -o name >"$out" 2>"$err" || fail "seeded ObjectStore missing"
 
 k apply -f "$F/cluster-valid.yaml" >"$out" 2>"$err" || fail "kubectl apply failed"
 expect_out "cluster.postgresql.cnpg.io/pg1 created"
