@@ -5,13 +5,17 @@ Load it with `--sim tests/apiserver/sim_basic.py`.  Every state change happens
 the previous one, on a timer thread; tests wait for the resulting watch events
 or poll, they never sleep.
 
-  Cluster created  -> PVCs NAME-1..NAME-N (owned by the Cluster, label
-                      cnpg.io/cluster=NAME), then one step later a healthy
+  Cluster created  -> PVCs and Pods NAME-1..NAME-N (owned by the Cluster,
+                      labels cnpg.io/cluster=NAME, cnpg.io/instanceName; the
+                      Pods also cnpg.io/instanceRole and role = primary for
+                      NAME-1, replica otherwise; phase Running, ready), then
+                      one step later a healthy
                       status: phase "Cluster in healthy state",
                       instances/readyInstances = spec.instances, currentPrimary
                       NAME-1, conditions Ready=True and ContinuousArchiving=True.
   Cluster updated  -> (spec.instances changed) the status follows one step later.
-  Cluster deleted  -> its PVCs go with it (garbage collection of owned objects).
+  Cluster deleted  -> its PVCs and Pods go with it (garbage collection of owned
+                      objects).
   Backup created   -> phase pending, then running (startedAt, backupId,
                       backupName, serverName, destinationPath ...), then
                       completed (stoppedAt, beginWal/endWal, beginLSN/endLSN),
@@ -57,32 +61,44 @@ def register(server):
                            "Continuous archiving is working")]})
         store.update_status("Cluster", meta["namespace"], name, status)
 
-    def make_pvcs(obj):
+    def make_instances(obj):
+        """PVC and Pod NAME-i for each instance, owned by the Cluster."""
         meta = obj["metadata"]
         owner = {"apiVersion": obj["apiVersion"], "kind": "Cluster", "name": meta["name"],
                  "uid": meta["uid"], "controller": True, "blockOwnerDeletion": True}
         size = ((obj["spec"].get("storage") or {}).get("size")) or "1Gi"
         for i in range(1, obj["spec"].get("instances", 1) + 1):
             name = "%s-%d" % (meta["name"], i)
-            if store.get("PersistentVolumeClaim", meta["namespace"], name):
-                continue
-            store.put({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                       "metadata": {"name": name, "namespace": meta["namespace"],
-                                    "labels": {"cnpg.io/cluster": meta["name"],
-                                               "cnpg.io/instanceName": name},
-                                    "ownerReferences": [owner]},
-                       "spec": {"accessModes": ["ReadWriteOnce"],
-                                "resources": {"requests": {"storage": size}}},
-                       "status": {"phase": "Bound", "capacity": {"storage": size}}})
+            labels = {"cnpg.io/cluster": meta["name"], "cnpg.io/instanceName": name}
+            if not store.get("PersistentVolumeClaim", meta["namespace"], name):
+                store.put({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                           "metadata": {"name": name, "namespace": meta["namespace"],
+                                        "labels": labels, "ownerReferences": [owner]},
+                           "spec": {"accessModes": ["ReadWriteOnce"],
+                                    "resources": {"requests": {"storage": size}}},
+                           "status": {"phase": "Bound", "capacity": {"storage": size}}})
+            if not store.get("Pod", meta["namespace"], name):
+                role = "primary" if i == 1 else "replica"
+                store.put({"apiVersion": "v1", "kind": "Pod",
+                           "metadata": {"name": name, "namespace": meta["namespace"],
+                                        "labels": dict(labels, **{
+                                            "cnpg.io/instanceRole": role, "role": role,
+                                            "cnpg.io/podRole": "instance"}),
+                                        "ownerReferences": [owner]},
+                           "spec": {"containers": [{"name": "postgres",
+                                                    "image": obj["spec"].get("imageName") or
+                                                    "ghcr.io/cloudnative-pg/postgresql:17"}]},
+                           "status": {"phase": "Running", "containerStatuses": [
+                               {"name": "postgres", "ready": True, "restartCount": 0}]}})
 
     def cluster_created(obj, _old):
-        make_pvcs(obj)
+        make_instances(obj)
         server.after(server.step, cluster_healthy, obj["metadata"])
 
     def cluster_updated(obj, old):
         if obj["metadata"].get("generation") != (old or {}).get("metadata", {}).get(
                 "generation") and not obj["metadata"].get("deletionTimestamp"):
-            make_pvcs(obj)
+            make_instances(obj)
             server.after(server.step, cluster_healthy, obj["metadata"])
 
     def backup_phase(meta, phase):

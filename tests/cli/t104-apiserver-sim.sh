@@ -1,7 +1,7 @@
 # Seed files and the operator simulation (tests/apiserver/sim_basic.py) seen
-# through kubectl: a Cluster becomes healthy with PVCs, a Backup goes pending ->
-# running -> completed (seen by a watch), deleting the Cluster deletes its
-# PVCs.
+# through kubectl: a Cluster becomes healthy with PVCs and Pods, a Backup
+# goes pending -> running -> completed (seen by a watch), deleting the
+# Cluster deletes its PVCs and Pods.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/apiserver/lib.sh"
 need_kubectl
@@ -28,6 +28,8 @@ expect_out "Ready=True"
 expect_out "ContinuousArchiving=True"
 k get pvc -l cnpg.io/cluster=pg1 -o name >"$out" 2>"$err" || fail "kubectl get pvc failed"
 [ "$(wc -l <"$out")" -eq 3 ] || fail "want 3 PVCs"
+k get pods -l cnpg.io/instanceRole=primary -o name >"$out" 2>"$err" || fail "kubectl get pods failed"
+[ "$(cat "$out")" = "pod/pg1-1" ] || fail "want pod pg1-1 as the only primary"
 
 # a Backup's phases, seen by a watch started before it is created
 k get backups -w -o jsonpath='{.status.phase}{"\n"}' --request-timeout=20s \
@@ -52,6 +54,6 @@ two() { [ "$(k get cluster pg1 -o jsonpath='{.status.instances}')" = 2 ]; }
 wait_for 10 two
 
 k delete cluster pg1 >"$out" 2>"$err" || fail "kubectl delete failed"
-k get pvc -o name >"$out" 2>"$err" || fail "kubectl get pvc failed"
+k get pvc,pods -o name >"$out" 2>"$err" || fail "kubectl get pvc,pods failed"
 expect_no_out
 exit 0
