@@ -16,6 +16,11 @@ or poll, they never sleep.
   Cluster updated  -> (spec.instances changed) the status follows one step later.
   Cluster deleted  -> its PVCs and Pods go with it (garbage collection of owned
                       objects).
+  ScheduledBackup  -> status.lastCheckTime; with spec.immediate (and not
+  created              suspend) a Backup NAME-YYYYMMDDHHMMSS (label
+                      cnpg.io/scheduled-backup=NAME, spec copied, owner per
+                      backupOwnerReference) and status.lastScheduleTime.
+                      The schedule itself is not run.
   Backup created   -> phase pending, then running (startedAt, backupId,
                       backupName, serverName, destinationPath ...), then
                       completed (stoppedAt, beginWal/endWal, beginLSN/endLSN),
@@ -138,6 +143,37 @@ def register(server):
     def backup_created(obj, _old):
         server.after(server.step, backup_phase, obj["metadata"], "pending")
 
+    def scheduled_created(obj, _old):
+        """ScheduledBackup: with spec.immediate (and not suspended), one Backup
+        NAME-YYYYMMDDHHMMSS right away, as the operator does."""
+        meta, spec = obj["metadata"], obj.get("spec") or {}
+        status = {"lastCheckTime": _now()}
+        if spec.get("immediate") and not spec.get("suspend"):
+            stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
+            bspec = {k: spec[k] for k in ("cluster", "method", "target", "online",
+                                          "onlineConfiguration", "pluginConfiguration")
+                     if k in spec}
+            bmeta = {"name": "%s-%s" % (meta["name"], stamp), "namespace": meta["namespace"],
+                     "labels": {"cnpg.io/scheduled-backup": meta["name"]}}
+            ref = spec.get("backupOwnerReference", "none")
+            if ref == "self":
+                bmeta["ownerReferences"] = [{
+                    "apiVersion": obj["apiVersion"], "kind": "ScheduledBackup",
+                    "name": meta["name"], "uid": meta["uid"], "controller": True,
+                    "blockOwnerDeletion": True}]
+            elif ref == "cluster":
+                cl = store.get("Cluster", meta["namespace"], spec["cluster"]["name"])
+                if cl:
+                    bmeta["ownerReferences"] = [{
+                        "apiVersion": cl["apiVersion"], "kind": "Cluster",
+                        "name": cl["metadata"]["name"], "uid": cl["metadata"]["uid"],
+                        "controller": True, "blockOwnerDeletion": True}]
+            store.put({"apiVersion": obj["apiVersion"], "kind": "Backup",
+                       "metadata": bmeta, "spec": bspec})
+            status["lastScheduleTime"] = _now()
+        store.update_status("ScheduledBackup", meta["namespace"], meta["name"], status)
+
     server.on("create", "Cluster", cluster_created)
+    server.on("create", "ScheduledBackup", scheduled_created)
     server.on("update", "Cluster", cluster_updated)
     server.on("create", "Backup", backup_created)

@@ -1,6 +1,7 @@
 # Seed files and the operator simulation (tests/apiserver/sim_basic.py) seen
 # through kubectl: a Cluster becomes healthy with PVCs and Pods, a Backup
-# goes pending -> running -> completed (seen by a watch), deleting the
+# goes pending -> running -> completed (seen by a watch), an immediate
+# ScheduledBackup makes an owned Backup, deleting the
 # Cluster deletes its PVCs and Pods.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/apiserver/lib.sh"
@@ -45,6 +46,18 @@ tr '\n' ' ' <"$T/watch" | grep -q "pending running completed" ||
 	fail "the watch did not see pending, running, completed in order: $(cat "$T/watch")"
 k get backup b1 -o jsonpath='{.status.backupId}' >"$out" 2>"$err"
 grep -Eq '^[0-9]{8}T[0-9]{6}$' "$out" || fail "no backupId on the completed Backup"
+
+# an immediate ScheduledBackup makes a Backup owned by it, which completes
+k create -f "$F/scheduledbackup.yaml" >"$out" 2>"$err" || fail "kubectl create scheduledbackup failed"
+child_done() {
+	[ "$(k get backups -l cnpg.io/scheduled-backup=nightly -o jsonpath='{.items[0].status.phase}')" = completed ]
+}
+wait_for 10 child_done
+k get scheduledbackup nightly -o jsonpath='{.status.lastScheduleTime}' >"$out" 2>"$err"
+grep -Eq '^[0-9-]+T[0-9:]+Z$' "$out" || fail "no lastScheduleTime"
+k delete scheduledbackup nightly >"$out" 2>"$err" || fail "kubectl delete scheduledbackup failed"
+k get backups -l cnpg.io/scheduled-backup=nightly -o name >"$out" 2>"$err"
+expect_no_out
 
 # kubectl apply again: a change goes through as a merge patch
 sed 's/instances: 3/instances: 2/' "$F/cluster-valid.yaml" | k apply -f - >"$out" 2>"$err" ||
