@@ -264,6 +264,14 @@ req("POST", "/_test/faults", {"verb": "create", "resource": "*", "count": 1, "st
 st, obj, _ = req("POST", CL, cluster("f503"))
 check(st == 503 and obj["reason"] == "ServiceUnavailable"
       and req("GET", CL + "/f503")[0] == 404, "fault: 503 on create stores nothing")
+req("POST", "/_test/faults", {"verb": "get", "resource": "clusters", "name": "p0",
+                              "status": 502, "body": "<html>Bad Gateway</html>",
+                              "contentType": "text/html"})
+st, obj, r = req("GET", CL + "/c1")
+check(st == 200, "a fault for another name does not apply")
+st, obj, r = req("GET", CL + "/p0")
+check(st == 502 and obj == b"<html>Bad Gateway</html>"
+      and r.getheader("Content-Type") == "text/html", "fault: raw non-Status body")
 req("POST", "/_test/faults", {"verb": "get", "resource": "clusters", "delay": 0.3})
 t0 = time.time()
 st, _, _ = req("GET", CL + "/c1")

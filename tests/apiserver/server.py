@@ -101,11 +101,13 @@ class App:
         print("apiserver: %s" % msg, file=sys.stderr, flush=True)
 
     # -- faults and the request log -----------------------------------------
-    def take_fault(self, verb, resource):
+    def take_fault(self, verb, resource, namespace, name):
         with self.lock:
             for f in self.faults:
                 if f["count"] > 0 and f["verb"] in ("*", verb) and \
-                        f["resource"] in ("*", resource):
+                        f["resource"] in ("*", resource) and \
+                        f.get("namespace") in (None, "*", namespace) and \
+                        f.get("name") in (None, "*", name):
                     f["count"] -= 1
                     taken = dict(f)
                     self.faults = [x for x in self.faults if x["count"] > 0]
@@ -388,7 +390,8 @@ class Handler(BaseHTTPRequestHandler):
                          name=route.name, subresource=route.sub)
         else:
             entry.update(verb=verb, resource="")
-        fault = app.take_fault(verb, route.res.plural if route else "")
+        fault = app.take_fault(verb, route.res.plural if route else "",
+                               route.ns if route else None, route.name if route else None)
         if fault:
             if fault.get("delay"):
                 time.sleep(float(fault["delay"]))
@@ -397,6 +400,11 @@ class Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             code = fault.get("status")
+            if code and fault.get("body") is not None:
+                # not a Status: what a proxy or load balancer in front might answer
+                self._send(int(code), str(fault["body"]).encode(),
+                           ctype=fault.get("contentType", "text/plain; charset=utf-8"))
+                return
             if code:
                 code = int(code)
                 details, headers = None, {}
