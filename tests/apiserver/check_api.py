@@ -285,6 +285,10 @@ except (http.client.RemoteDisconnected, ConnectionError, ssl.SSLError):
 req("POST", "/_test/faults", {"verb": "watch", "resource": "clusters", "dropAfter": 2})
 r, evs = watch_lines(CL + "?watch=1&timeoutSeconds=5", 10)
 check(len(evs) == 3 and evs[-1] == "dropped", "fault: watch dropped after 2 events")
+req("POST", "/_test/faults", {"verb": "watch", "resource": "clusters", "status": 410})
+r, evs = watch_lines(CL + "?watch=1&resourceVersion=1", 3)
+check(len(evs) == 1 and evs[0] != "dropped" and evs[0]["type"] == "ERROR"
+      and evs[0]["object"]["code"] == 410, "fault: 410 on a watch is an ERROR event")
 st, fl, _ = req("GET", "/_test/faults")
 check(fl["faults"] == [], "all faults used up")
 
