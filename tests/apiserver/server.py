@@ -445,6 +445,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _verb(self, route):
         m = self.command
+        if route.res.namespaced and route.ns is None and m not in ("GET", "HEAD"):
+            # the all-namespaces path only lists and watches
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method "
+                           "on the requested resource")
         if m in ("GET", "HEAD"):
             if route.name is None:
                 return "watch" if self.params.get("watch") in ("1", "true") else "list"
@@ -506,7 +510,7 @@ class Handler(BaseHTTPRequestHandler):
                 obj = yaml.safe_load(raw)
             else:
                 obj = json.loads(raw)
-        except ValueError as e:
+        except (ValueError, yaml.YAMLError) as e:
             raise bad_request("the object provided is unrecognized (%s)" % e) from None
         if not isinstance(obj, dict):
             raise bad_request("the object provided is not a JSON object")
@@ -577,7 +581,10 @@ class Handler(BaseHTTPRequestHandler):
             rv = token_rv
             items = [o for o in items if self._sort_key(o) > start]
         meta = {"resourceVersion": str(rv)}
-        limit = int(self.params.get("limit") or 0)
+        try:
+            limit = int(self.params.get("limit") or 0)
+        except ValueError:
+            raise bad_request("limit: Invalid value: %r" % self.params["limit"]) from None
         if limit > 0 and len(items) > limit:
             rest = len(items) - limit
             items = items[:limit]
@@ -599,17 +606,13 @@ class Handler(BaseHTTPRequestHandler):
         res = route.res
         obj = self._parse_obj(raw)
         self._check_identity(route, obj, False)
-        if route.ns and res.namespaced:
-            obj["metadata"]["namespace"] = route.ns
         if res.status:
             obj.pop("status", None)
         meta = obj["metadata"]
         if not meta.get("name") and isinstance(meta.get("generateName"), str):
             meta["name"] = self.app.store.generate_name(res, route.ns, meta["generateName"])
         obj, self.warnings = self.app.validator.admit(res, obj, None, self._field_validation())
-        if res.kind == "Pod":
-            obj["status"] = {"phase": "Pending"}
-        elif res.kind == "PersistentVolumeClaim":
+        if res.kind in ("Pod", "PersistentVolumeClaim"):
             obj["status"] = {"phase": "Pending"}
         out = self.app.store.create_obj(res, obj, self._dry_run())
         self._send(201, out, self._headers())
@@ -668,7 +671,7 @@ class Handler(BaseHTTPRequestHandler):
                 patch = yaml.safe_load(raw)
             else:
                 patch = json.loads(raw or b"null")
-        except ValueError as e:
+        except (ValueError, yaml.YAMLError) as e:
             raise bad_request("error decoding patch: %s" % e) from None
         with store.cond:
             old = store.get_obj(res, route.ns, route.name)
@@ -723,7 +726,9 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 opts = json.loads(raw)
             except ValueError:
-                raise bad_request("invalid DeleteOptions body") from None
+                opts = None
+            if not isinstance(opts, dict):
+                raise bad_request("invalid DeleteOptions body")
         pp = opts.get("propagationPolicy") or self.params.get("propagationPolicy")
         if pp not in (None, "Orphan", "Background", "Foreground"):
             raise ApiError(422, "Invalid", 'DeleteOptions.meta.k8s.io "" is invalid: '
@@ -909,7 +914,10 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 body = json.loads(raw)
             except ValueError:
-                body = yaml.safe_load(raw)
+                try:
+                    body = yaml.safe_load(raw)
+                except yaml.YAMLError as e:
+                    raise bad_request("cannot parse the body: %s" % e) from None
         if what == "faults":
             if m == "POST":
                 faults = body if isinstance(body, list) else [body]
