@@ -3,7 +3,8 @@
 Everything is generated fresh into the state directory at start-up with the
 `cryptography` package: a CA, a server certificate for 127.0.0.1/localhost, an
 admin client certificate (CN=admin, O=system:masters), a second unrelated CA
-for "wrong CA" tests and a random bearer token for the user "token-user".
+with a client certificate of its own (for "wrong CA" tests) and a random
+bearer token for the user "token-user".
 """
 
 import base64
@@ -109,11 +110,14 @@ def generate(statedir, key_type="ec"):
     cli_key, cli_cert = _make_leaf(ca_key, ca_cert, _name("admin", "system:masters"), False,
                                    key_type)
     other_key, other_cert = _make_ca("cnpgops-other-ca", key_type)
+    ocli_key, ocli_cert = _make_leaf(other_key, other_cert, _name("admin", "system:masters"),
+                                     False, key_type)
     files = {
         "ca.crt": _pem_cert(ca_cert), "ca.key": _pem_key(ca_key),
         "server.crt": _pem_cert(srv_cert), "server.key": _pem_key(srv_key),
         "client.crt": _pem_cert(cli_cert), "client.key": _pem_key(cli_key),
         "other-ca.crt": _pem_cert(other_cert), "other-ca.key": _pem_key(other_key),
+        "other-client.crt": _pem_cert(ocli_cert), "other-client.key": _pem_key(ocli_key),
     }
     for name, data in files.items():
         _write(os.path.join(statedir, name), data, 0o600 if name.endswith(".key") else 0o644)

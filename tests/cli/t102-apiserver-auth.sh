@@ -58,6 +58,10 @@ expect_out '{"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Fa
 kubectl --kubeconfig "$S/kubeconfig-files" --cache-dir "$T/kcache3" get clusters \
 	>"$out" 2>"$err" || fail "kubeconfig-files does not work"
 
+# a client certificate from another CA fails the handshake
+curl -s --cacert "$S/ca.crt" --cert "$S/other-client.crt" --key "$S/other-client.key" \
+	"$API/api" >"$out" 2>"$err" && fail "a client certificate from another CA was accepted"
+
 # a kubeconfig that trusts another CA
 sed "s#certificate-authority-data: .*#certificate-authority: $S/other-ca.crt#" \
 	"$S/kubeconfig" >"$T/kubeconfig-other"
