@@ -831,14 +831,14 @@ class Handler(BaseHTTPRequestHandler):
         first_table = [True]
 
         def emit(etype, obj):
-            if drop_after is not None and sent[0] >= drop_after:
-                raise ConnectionAbortedError("injected watch drop")
             if as_table and etype not in ("ERROR", "BOOKMARK"):
                 obj = tables.table(res, [obj], {"resourceVersion": obj["metadata"].get(
                     "resourceVersion", "")}, include, headers=first_table[0])
                 first_table[0] = False
             self._chunk(json.dumps({"type": etype, "object": obj}).encode() + b"\n")
             sent[0] += 1
+            if drop_after is not None and sent[0] >= drop_after:
+                raise ConnectionAbortedError("injected watch drop")
 
         def bookmark(annotations=None):
             meta = {"resourceVersion": str(cursor)}
@@ -850,6 +850,8 @@ class Handler(BaseHTTPRequestHandler):
         interval = app.args.bookmark_interval
         next_bm = time.monotonic() + interval
         try:
+            if drop_after == 0:
+                raise ConnectionAbortedError("injected watch drop")
             if expired is not None:
                 emit("ERROR", expired.status())
                 self._chunk(b"")
