@@ -206,6 +206,9 @@ check(st == 200 and obj["metadata"].get("deletionTimestamp"), "delete with a fin
 check(req("GET", CL + "/fin")[0] == 200, "finalized object still there")
 req("PATCH", CL + "/fin", {"metadata": {"finalizers": None}}, "application/merge-patch+json")
 check(req("GET", CL + "/fin")[0] == 404, "removing the last finalizer deletes")
+st, obj, _ = req("DELETE", CL + "/p4", {"preconditions": {"uid": "not-the-uid"}})
+check(st == 409 and "Precondition failed: UID in precondition: not-the-uid"
+      in obj["message"], "delete precondition on uid -> 409")
 st, obj, _ = req("DELETE", CL + "/p4?propagationPolicy=Sideways")
 check(st == 422, "bad propagationPolicy -> 422")
 

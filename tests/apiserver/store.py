@@ -25,7 +25,7 @@ import time
 import uuid
 
 import labelsel as sel
-from apierrors import ApiError, already_exists, conflict, not_found
+from apierrors import ApiError, already_exists, conflict, not_found, qualified
 
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
@@ -232,8 +232,7 @@ class Store:
             if precond.get("uid") and precond["uid"] != old["metadata"]["uid"]:
                 raise ApiError(409, "Conflict", 'Operation cannot be fulfilled on %s "%s": '
                                "Precondition failed: UID in precondition: %s, UID in object "
-                               "meta: %s" % (res.plural + ("." + res.group if res.group else
-                                                           ""), name, precond["uid"],
+                               "meta: %s" % (qualified(res), name, precond["uid"],
                                              old["metadata"]["uid"]),
                                {"name": name, "group": res.group, "kind": res.plural})
             if precond.get("resourceVersion") and \
