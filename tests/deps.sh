@@ -5,7 +5,8 @@ set -eu
 pkgs="make gcc clang libclang-rt-14-dev pkg-config
 libcurl4-openssl-dev libyaml-dev libjansson-dev libexpat1-dev libssl-dev
 valgrind cppcheck clang-tidy clang-format man-db mandoc openssl
-postgresql-15 barman-cli-cloud python3 procps"
+postgresql-15 barman-cli-cloud python3 procps
+curl python3-cryptography python3-yaml"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
