@@ -50,7 +50,7 @@ spec:
 status:
   phase: $4
   stoppedAt: "$5"
-  error: "$6"
+  error: "${6:-}"
 ---
 YAML
 }
@@ -120,6 +120,7 @@ status:
         reason: CrashLoopBackOff
         message: back-off 5m0s restarting failed container
 YAML
+k create namespace prod >/dev/null && k create namespace staging >/dev/null || fail "namespaces"
 ctl PUT /_test/objects "$(python3 -c 'import json,sys,yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d]))' "$T/seed.yaml")" >/dev/null
 
 run doctor good -n prod $kc
