@@ -167,12 +167,21 @@ parse_file(const char *path, struct error *err)
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		error_set(err, ERR_CONFIG, "%s:%zu:%zu: %s%s%s", path,
-			  parser.problem_mark.line + 1,
-			  parser.problem_mark.column + 1,
-			  parser.problem ? parser.problem : "invalid YAML",
-			  parser.context ? " " : "",
-			  parser.context ? parser.context : "");
+		if (parser.context)
+			error_set(err, ERR_CONFIG,
+				  "%s:%zu:%zu: %s %s (started at %zu:%zu)",
+				  path, parser.problem_mark.line + 1,
+				  parser.problem_mark.column + 1,
+				  parser.problem ? parser.problem
+						 : "invalid YAML",
+				  parser.context, parser.context_mark.line + 1,
+				  parser.context_mark.column + 1);
+		else
+			error_set(err, ERR_CONFIG, "%s:%zu:%zu: %s", path,
+				  parser.problem_mark.line + 1,
+				  parser.problem_mark.column + 1,
+				  parser.problem ? parser.problem
+						 : "invalid YAML");
 		error_hint(err, "fix the file, or point --kubeconfig or "
 				"KUBECONFIG at another one");
 		yaml_parser_delete(&parser);
