@@ -31,12 +31,13 @@
 #include "timefmt.h"
 #include "xmalloc.h"
 
-#define MAX_FILE_SIZE	((size_t)16 << 20)
-#define MAX_YAML_NODES	200000
-#define MAX_YAML_DEPTH	64
-#define MAX_EXEC_STDOUT ((size_t)1 << 20)
-#define MAX_EXEC_STDERR ((size_t)64 << 10)
-#define SA_DIR		"/var/run/secrets/kubernetes.io/serviceaccount"
+#define MAX_FILE_SIZE	 ((size_t)16 << 20)
+#define MAX_YAML_NODES	 200000
+#define MAX_YAML_DEPTH	 64
+#define MAX_EXEC_STDOUT	 ((size_t)1 << 20)
+#define MAX_EXEC_STDERR	 ((size_t)64 << 10)
+#define SA_DIR		 "/var/run/secrets/kubernetes.io/serviceaccount"
+#define EXEC_DEFAULT_API "client.authentication.k8s.io/v1"
 
 /* Read a whole file (capped) into a NUL-terminated buffer. */
 static char *
@@ -486,9 +487,9 @@ load_exec(struct kube_config *cfg, const json_t *exec, const char *dir,
 				 cfg->user_name);
 	/* a relative command with a slash is relative to the file */
 	e->command = strchr(cmd, '/') ? resolve_path(cmd, dir) : xstrdup(cmd);
-	e->api_version = xstrdup(str(exec, "apiVersion")
-					 ? str(exec, "apiVersion")
-					 : "client.authentication.k8s.io/v1");
+	e->api_version =
+		xstrdup(str(exec, "apiVersion") ? str(exec, "apiVersion")
+						: EXEC_DEFAULT_API);
 	e->args = string_list(json_object_get(exec, "args"), &e->nargs);
 	e->install_hint = str(exec, "installHint")
 				  ? xstrdup(str(exec, "installHint"))
@@ -929,7 +930,8 @@ run_plugin(struct strbuf *out, struct strbuf *errb, int *status,
 		close(pe[1]);
 		for (i = 0; i < e->nenv; i++)
 			setenv(e->env_names[i], e->env_values[i], 1);
-		setenv("KUBERNETES_EXEC_INFO", info, 1);
+		if (info)
+			setenv("KUBERNETES_EXEC_INFO", info, 1);
 		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);
 		_exit(errno == ENOENT ? 127 : 126);
@@ -1059,11 +1061,14 @@ kubeconfig_exec_credential(struct kubeconfig_cred *out,
 		goto out;
 	}
 	s = json_string_value(json_object_get(doc, "apiVersion"));
-	if (!s || strcmp(s, e->api_version) != 0) {
+	if (!s || strcmp(s, e->api_version ? e->api_version
+					   : EXEC_DEFAULT_API) != 0) {
 		plugin_failed(err, e,
 			      "exec plugin '%s' answered with apiVersion "
 			      "'%s', not '%s' as the kubeconfig asks",
-			      e->command, s ? s : "(none)", e->api_version);
+			      e->command, s ? s : "(none)",
+			      e->api_version ? e->api_version
+					     : EXEC_DEFAULT_API);
 		goto out;
 	}
 	status = json_object_get(doc, "status");
