@@ -95,6 +95,36 @@ build/dbg/kubectl-cnpgops: $(DBG_OBJ) $(patsubst %.c,build/dbg/%.o,$(CMD))
 	@echo "  LD dbg  $@"
 	$(Q)$(CC) $(DBG_CFLAGS) -o $@ $^ $(LIBS)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) over coverage-instrumented
+# library objects; make fuzz FUZZ_SECONDS=N runs each for N seconds from the
+# committed seeds in tests/fuzz/corpus/NAME (new inputs go to build/).
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer \
+             -fsanitize=fuzzer-no-link,address,undefined \
+             -fno-sanitize-recover=undefined
+FUZZ_OBJ  := $(patsubst %.c,build/fuzz/%.o,$(SRC))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+
+build/fuzz/src/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	$(Q)$(SAN_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	@echo "  LD fuzz $@"
+	$(Q)$(SAN_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -o $@ $^ $(LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for t in $(FUZZ_BINS); do \
+		n=$${t##*/}; mkdir -p build/fuzz/corpus/$$n tests/fuzz/corpus/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+		  -print_final_stats=1 build/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+		  2>build/fuzz/$$n.log || { tail -n 60 build/fuzz/$$n.log; exit 1; }; \
+		grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build/fuzz/$$n.log | tr '\n' ' '; echo; \
+	done
+
 headertest:
 	@for h in include/*.h; do \
 		printf '#include "%s"\n' "$${h##*/}" | \
@@ -170,4 +200,6 @@ deps:
 clean:
 	rm -rf build kubectl-cnpgops
 
-.PHONY: dist krew-manifest all check unit cli valgrind lint format install deps clean headertest
+.SECONDARY:
+
+.PHONY: fuzz dist krew-manifest all check unit cli valgrind lint format install deps clean headertest
