@@ -154,7 +154,7 @@ valgrind: build/dbg/unit build/dbg/kubectl-cnpgops
 	  sh tests/cli/run.sh $(FILTER)
 
 lint:
-	clang-format --dry-run --Werror cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h
+	clang-format --dry-run --Werror cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 	cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
 	  --inline-suppr --std=c11 -Iinclude -D_GNU_SOURCE \
 	  --suppress=missingIncludeSystem --include=$(JANSSON_H) -q cmd src
@@ -162,7 +162,7 @@ lint:
 	sh tests/banned.sh
 
 format:
-	clang-format -i cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
 install: kubectl-cnpgops
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

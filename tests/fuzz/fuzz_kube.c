@@ -24,8 +24,8 @@ struct feed {
 	int calls;
 };
 
-static const long statuses[] = { 200, 201, 401, 403, 404, 409, 410, 422,
-				 429, 500, 503, 504 };
+static const long statuses[] = { 200, 201, 401, 403, 404, 409,
+				 410, 422, 429, 500, 503, 504 };
 
 static enum kube_transport_result
 fake_send(void *ud, const struct kube_http_request *req,
@@ -37,8 +37,8 @@ fake_send(void *ud, const struct kube_http_request *req,
 	(void)req;
 	if (f->size == 0 || ++f->calls > 20)
 		return KUBE_TRANSPORT_CONNECT;
-	resp->status = statuses[f->data[0] % (sizeof(statuses) /
-					      sizeof(statuses[0]))];
+	resp->status =
+		statuses[f->data[0] % (sizeof(statuses) / sizeof(statuses[0]))];
 	resp->retry_after_s = f->data[0] & 0x80 ? 1 : -1;
 	piece = 1 + f->data[0] % 7;
 	while (off < f->size) {
