@@ -197,9 +197,12 @@ krew-manifest: dist
 deps:
 	sh tests/deps.sh
 
+demo: kubectl-cnpgops
+	sh demo/run.sh
+
 clean:
 	rm -rf build kubectl-cnpgops
 
 .SECONDARY:
 
-.PHONY: fuzz dist krew-manifest all check unit cli valgrind lint format install deps clean headertest
+.PHONY: demo fuzz dist krew-manifest all check unit cli valgrind lint format install deps clean headertest
