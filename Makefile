@@ -169,6 +169,8 @@ install: kubectl-cnpgops
 	install -m 755 kubectl-cnpgops $(DESTDIR)$(BINDIR)/kubectl-cnpgops
 	install -m 755 kubectl_complete-cnpgops $(DESTDIR)$(BINDIR)/kubectl_complete-cnpgops
 	install -m 644 man/kubectl-cnpgops.1 $(DESTDIR)$(MANDIR)/man1/kubectl-cnpgops.1
+	install -d $(DESTDIR)$(PREFIX)/share/doc/kubectl-cnpgops
+	install -m 644 docs/rbac.yaml $(DESTDIR)$(PREFIX)/share/doc/kubectl-cnpgops/rbac.yaml
 
 OS        := $(shell uname -s | tr A-Z a-z)
 ARCH      := $(shell uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
