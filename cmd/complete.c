@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kube.h"
+#include "kubeconfig.h"
 
 #define DIRECTIVE_NO_FILE 4
 
@@ -94,6 +96,72 @@ complete_flags(const struct cmd_entry *ce, const char *partial)
 	}
 }
 
+/* The kubeconfig flags among the words typed so far. */
+static void
+scan_globals(struct kubeconfig_opts *ko, int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if ((strcmp(a, "-n") == 0 || strcmp(a, "--namespace") == 0) &&
+		    v)
+			ko->namespace = v;
+		else if (strncmp(a, "--namespace=", 12) == 0)
+			ko->namespace = a + 12;
+		else if (strcmp(a, "--context") == 0 && v)
+			ko->context = v;
+		else if (strncmp(a, "--context=", 10) == 0)
+			ko->context = a + 10;
+		else if (strcmp(a, "--kubeconfig") == 0 && v)
+			ko->kubeconfig = v;
+		else if (strncmp(a, "--kubeconfig=", 13) == 0)
+			ko->kubeconfig = a + 13;
+	}
+}
+
+/*
+ * Names of objects of kind from the API (clusters in the namespace, or
+ * namespaces), quietly nothing when the API cannot be reached: a shell
+ * completion must never print errors.
+ */
+static void
+complete_names(enum kube_kind kind, const char *partial, int argc, char **argv)
+{
+	struct kubeconfig_opts ko = { 0 };
+	struct kube_client_opts co = { 0 };
+	struct kube_config *cfg = NULL;
+	struct kube_client *kc = NULL;
+	struct error err = ERROR_INIT;
+	json_t *list = NULL, *it;
+	size_t i, plen = strlen(partial);
+
+	scan_globals(&ko, argc, argv);
+	co.timeout_ms = 5000;
+	co.max_retries = -1;
+	if (kubeconfig_load(&cfg, &ko, &err) ||
+	    kube_client_new(&kc, cfg, &co, &err))
+		goto out;
+	list = kube_list(kc, kind,
+			 kind == KUBE_NAMESPACE ? NULL : cfg->namespace, NULL,
+			 &err);
+	json_array_foreach(json_object_get(list, "items"), i, it)
+	{
+		const char *n = json_string_value(json_object_get(
+			json_object_get(it, "metadata"), "name"));
+
+		if (n && strncmp(n, partial, plen) == 0)
+			printf("%s\n", n);
+	}
+out:
+	json_decref(list);
+	kube_client_free(kc);
+	kubeconfig_free(cfg);
+	error_clear(&err);
+}
+
 static int
 complete_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -101,6 +169,7 @@ complete_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char *words[4] = { NULL };
 	int nw = 0, i, nmatch = 0;
 	const struct cmd_entry *ce;
+	const char *prev;
 
 	(void)ctx;
 	for (i = 0; i < argc - 1 && nw < 4; i++) {
@@ -112,12 +181,18 @@ complete_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		words[nw++] = argv[i];
 	}
 	ce = cmd_find(nw, words, &nmatch);
-	if (partial[0] == '-') {
+	prev = argc > 1 ? argv[argc - 2] : "";
+	if (strcmp(prev, "-n") == 0 || strcmp(prev, "--namespace") == 0) {
+		complete_names(KUBE_NAMESPACE, partial, argc - 1, argv);
+	} else if (partial[0] == '-') {
 		if (ce)
 			complete_flags(ce, partial);
 	} else if (!ce || nmatch == nw) {
 		/* a command word, or the next word of a group */
 		complete_words(words, nw, partial);
+		/* or the cluster operand of a command that takes one */
+		if (ce && nmatch == nw && (ce->flags & CMD_TARGET_CLUSTER))
+			complete_names(KUBE_CLUSTER, partial, argc - 1, argv);
 	}
 	printf(":%d\n", DIRECTIVE_NO_FILE);
 	return 0;

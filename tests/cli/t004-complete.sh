@@ -34,4 +34,22 @@ if command -v kubectl >/dev/null 2>&1 && [ "${CNPGOPS_VALGRIND:-}" != 1 ]; then
 	expect_out "schedule"
 	expect_out ":4"
 fi
+# Cluster names and namespaces from the API, with the kubeconfig flags
+# typed so far; nothing but the directive when the API cannot be reached.
+if command -v kubectl >/dev/null 2>&1; then
+	. "$TOP/tests/apiserver/lib.sh"
+	apiserver_start
+	k create -f "$TOP/tests/fixtures/objects/app-db-cluster.yaml" >/dev/null || fail "create cluster"
+	k create namespace prod >/dev/null || fail "create namespace"
+	run __complete --kubeconfig "$S/kubeconfig" backup now ""
+	expect_out "app-db"
+	run __complete --kubeconfig "$S/kubeconfig" backup now app-db -n p
+	expect_out "prod"
+	grep -q default "$out" && fail "namespaces not matching the prefix"
+	run __complete --kubeconfig "$S/kubeconfig" -n prod backup now ""
+	grep -q app-db "$out" && fail "clusters of another namespace"
+	run __complete --kubeconfig "$T/absent" backup now ""
+	expect_rc 0
+	[ ! -s "$err" ] || fail "completion printed errors"
+fi
 exit 0
