@@ -106,6 +106,8 @@ scan_globals(struct kubeconfig_opts *ko, int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!a)
+			break;
 		if ((strcmp(a, "-n") == 0 || strcmp(a, "--namespace") == 0) &&
 		    v)
 			ko->namespace = v;

