@@ -328,7 +328,7 @@ kc_data(char **out, size_t *out_len, const struct kc_entry *e, const char *key,
 	*out_len = 0;
 	if (kc_str(&s, e, key, err))
 		return -1;
-	if (!s)
+	if (!s || !*s)
 		return 0;
 	if (kc_base64_decode(out, out_len, s))
 		return kc_node_error(
@@ -1483,7 +1483,7 @@ kc_parse_rfc3339(time_t *out, const char *s)
 	if (kc_digits(&p, 4, &year) || *p++ != '-' || kc_digits(&p, 2, &mon) ||
 	    *p++ != '-' || kc_digits(&p, 2, &day))
 		return -1;
-	if (*p != 'T' && *p != 't' && *p != ' ')
+	if (*p != 'T' && *p != 't')
 		return -1;
 	p++;
 	if (kc_digits(&p, 2, &hh) || *p++ != ':' || kc_digits(&p, 2, &mm) ||
