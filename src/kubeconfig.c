@@ -1195,6 +1195,9 @@ out:
 	return ret;
 }
 
+/* What kubeconfig_load() uses when the caller passes no options. */
+static const struct kubeconfig_opts kc_no_opts;
+
 int
 kubeconfig_load(struct kube_config **out, const struct kubeconfig_opts *opts,
 		struct error *err)
@@ -1205,6 +1208,8 @@ kubeconfig_load(struct kube_config **out, const struct kubeconfig_opts *opts,
 	char *sa_dir = NULL;
 	int ret = -1;
 
+	if (!opts)
+		opts = &kc_no_opts;
 	if (kc_files_find(&fs, &looked, opts, err))
 		goto out;
 	if (fs.n) {

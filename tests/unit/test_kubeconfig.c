@@ -990,12 +990,15 @@ kc_exec_info_of(const char *context)
 	struct kc_env env;
 	json_error_t jerr;
 	json_t *info = NULL;
-	char dump[] = "/tmp/cnpgops-exec-info-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char *dump = xasprintf("%s/cnpgops-exec-info-XXXXXX",
+			       tmp && *tmp ? tmp : "/tmp");
 	int fd, in, rc = -1;
 
 	fd = mkstemp(dump);
 	if (fd < 0) {
 		test_fail(__FILE__, __LINE__, "mkstemp failed");
+		free(dump);
 		return NULL;
 	}
 	close(fd);
@@ -1020,6 +1023,7 @@ kc_exec_info_of(const char *context)
 				  context, jerr.text);
 	}
 	unlink(dump);
+	free(dump);
 	kubeconfig_cred_release(&cred);
 	kubeconfig_free(cfg);
 	error_clear(&err);
@@ -1064,6 +1068,27 @@ kubeconfig_exec_info_describes_the_cluster(void)
 }
 
 static void
+kubeconfig_load_accepts_null_options(void)
+{
+	struct kube_config *cfg = NULL;
+	struct error err = ERROR_INIT;
+	struct kc_env env;
+	char *path = fx("b/merge-b.yaml");
+	int rc;
+
+	kc_env_enter(&env);
+	setenv("KUBECONFIG", path, 1);
+	rc = kubeconfig_load(&cfg, NULL, &err);
+	kc_env_leave(&env);
+	CHECK_INT(rc, 0);
+	if (rc == 0)
+		CHECK_STR(cfg->context_name, "ctx-b");
+	kubeconfig_free(cfg);
+	error_clear(&err);
+	free(path);
+}
+
+static void
 kubeconfig_free_accepts_null(void)
 {
 	struct kubeconfig_cred cred = { 0 };
@@ -1080,6 +1105,7 @@ const struct test kubeconfig_tests[] = {
 	TEST(kubeconfig_exec_plugins_produce_credentials_or_errors),
 	TEST(kubeconfig_exec_expiry_is_rfc3339_in_utc),
 	TEST(kubeconfig_exec_info_describes_the_cluster),
+	TEST(kubeconfig_load_accepts_null_options),
 	TEST(kubeconfig_free_accepts_null),
 	{ NULL, NULL },
 };
