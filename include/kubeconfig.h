@@ -126,12 +126,15 @@ struct kubeconfig_cred {
  * added to ours, stdin is passed through only when interactive mode allows
  * it and stdin is a tty.  The plugin runs with fork/execvpe (no shell);
  * stdout is capped at 1 MiB, stderr at 64 KiB; there is no timeout (as in
- * kubectl).  *out is filled only on success and released with
- * kubeconfig_cred_release().  Errors: ERR_CONFIG with the plugin's stderr
- * and installHint when it cannot be run or fails, or prints something that
- * is not a valid ExecCredential (wrong kind or apiVersion, no status,
- * neither token nor certificate and key, bad expirationTimestamp);
- * ERR_INTERNAL when cfg has no exec plugin; ERR_IO for pipe/fork failures.
+ * kubectl).  In that interactive case the plugin's stderr goes straight to
+ * ours (login prompts must reach the user, as with kubectl) and is not in
+ * the error message; otherwise it is captured for the message.  *out is filled
+ * only on success and released with kubeconfig_cred_release().  Errors:
+ * ERR_CONFIG with the plugin's stderr and installHint when it cannot be run or
+ * fails, or prints something that is not a valid ExecCredential (wrong kind or
+ * apiVersion, no status, neither token nor certificate and key, bad
+ * expirationTimestamp); ERR_INTERNAL when cfg has no exec plugin; ERR_IO for
+ * pipe/fork failures.
  */
 int kubeconfig_exec_credential(struct kubeconfig_cred *out,
 			       const struct kube_config *cfg,

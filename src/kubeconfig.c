@@ -1370,10 +1370,12 @@ kc_close(int *fd)
 
 /*
  * Run argv with envp and stdin from in_fd, collecting stdout and stderr
- * with poll() so neither pipe can fill up and stall the plugin.
+ * with poll() so neither pipe can fill up and stall the plugin.  When
+ * interactive, the plugin writes its stderr to ours (as kubectl lets it),
+ * so prompts such as a device-code login reach the user.
  */
 static int
-kc_run(struct kc_run *run, char **argv, char **envp, int in_fd,
+kc_run(struct kc_run *run, char **argv, char **envp, int in_fd, int interactive,
        struct error *err)
 {
 	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, st[2] = { -1, -1 };
@@ -1395,7 +1397,7 @@ kc_run(struct kc_run *run, char **argv, char **envp, int in_fd,
 	}
 	if (pid == 0) {
 		if (dup2(in_fd, 0) < 0 || dup2(out[1], 1) < 0 ||
-		    dup2(errp[1], 2) < 0)
+		    (!interactive && dup2(errp[1], 2) < 0))
 			_exit(127);
 		execvpe(argv[0], argv, envp);
 		e = errno;
@@ -1406,6 +1408,8 @@ kc_run(struct kc_run *run, char **argv, char **envp, int in_fd,
 	kc_close(&out[1]);
 	kc_close(&errp[1]);
 	kc_close(&st[1]);
+	if (interactive)
+		kc_close(&errp[0]);
 	/* The status pipe closes on a successful exec, or carries errno. */
 	do
 		n = read(st[0], &e, sizeof(e));
@@ -1684,7 +1688,7 @@ kubeconfig_exec_credential(struct kubeconfig_cred *out,
 	argv[0] = xstrdup(ex->command);
 	for (i = 0; i < ex->nargs; i++)
 		argv[i + 1] = xstrdup(ex->args[i]);
-	if (kc_run(&run, argv, envp, in_fd, err))
+	if (kc_run(&run, argv, envp, in_fd, interactive, err))
 		goto out;
 	strbuf_rtrim(&run.err);
 	if (run.exec_errno) {

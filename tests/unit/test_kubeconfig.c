@@ -1067,6 +1067,102 @@ kubeconfig_exec_info_describes_the_cluster(void)
 	json_decref(info);
 }
 
+static const struct {
+	const char *context;
+	const char *token; /* what tty.sh saw */
+	int prompt_shown; /* its stderr went to ours */
+} tty_cases[] = {
+	{ "tty-ifavailable", "tty=yes interactive=true", 1 },
+	{ "tty-default", "tty=yes interactive=true", 1 },
+	{ "tty-always", "tty=yes interactive=true", 1 },
+	{ "tty-never", "tty=no interactive=false", 0 },
+};
+
+/* Read what the plugin wrote to our stderr (a temporary file). */
+static char *
+kc_slurp_fd(int fd)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	ssize_t n;
+
+	lseek(fd, 0, SEEK_SET);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		strbuf_add(&sb, buf, (size_t)n);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void
+kubeconfig_exec_stdin_is_passed_only_to_interactive_plugins(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *errpath = xasprintf("%s/cnpgops-exec-stderr-XXXXXX",
+				  tmp && *tmp ? tmp : "/tmp");
+	int master, slave = -1, errfd, saved0, saved2;
+	size_t i;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) || unlockpt(master) ||
+	    (slave = open(ptsname(master), O_RDWR | O_NOCTTY)) < 0) {
+		test_fail(__FILE__, __LINE__, "cannot open a pseudo-terminal");
+		goto out;
+	}
+	for (i = 0; i < sizeof(tty_cases) / sizeof(tty_cases[0]); i++) {
+		struct kubeconfig_cred cred = { 0 };
+		struct error err = ERROR_INIT;
+		struct kube_config *cfg = kc_load_exec(tty_cases[i].context);
+		char *got;
+		int rc = -1;
+
+		errfd = mkstemp(errpath);
+		if (!cfg || errfd < 0) {
+			test_fail(__FILE__, __LINE__, "%s: setup failed",
+				  tty_cases[i].context);
+			kubeconfig_free(cfg);
+			if (errfd >= 0)
+				close(errfd);
+			break;
+		}
+		unlink(errpath);
+		memcpy(errpath + strlen(errpath) - 6, "XXXXXX", 6);
+		saved0 = dup(0);
+		saved2 = dup(2);
+		dup2(slave, 0);
+		dup2(errfd, 2);
+		rc = kubeconfig_exec_credential(&cred, cfg, &err);
+		dup2(saved2, 2);
+		dup2(saved0, 0);
+		close(saved2);
+		close(saved0);
+		got = kc_slurp_fd(errfd);
+		close(errfd);
+		if (rc != 0)
+			test_fail(__FILE__, __LINE__, "%s: %s",
+				  tty_cases[i].context, err.msg);
+		else
+			check_str(tty_cases[i].context, "token", cred.token,
+				  tty_cases[i].token, __LINE__);
+		if (!!strstr(got, "tty.sh prompt") != tty_cases[i].prompt_shown)
+			test_fail(
+				__FILE__, __LINE__,
+				"%s: plugin stderr %s our stderr (got \"%s\")",
+				tty_cases[i].context,
+				tty_cases[i].prompt_shown ? "should reach"
+							  : "leaked to",
+				got);
+		free(got);
+		kubeconfig_cred_release(&cred);
+		kubeconfig_free(cfg);
+		error_clear(&err);
+	}
+out:
+	if (slave >= 0)
+		close(slave);
+	if (master >= 0)
+		close(master);
+	free(errpath);
+}
+
 static void
 kubeconfig_load_accepts_null_options(void)
 {
@@ -1105,6 +1201,7 @@ const struct test kubeconfig_tests[] = {
 	TEST(kubeconfig_exec_plugins_produce_credentials_or_errors),
 	TEST(kubeconfig_exec_expiry_is_rfc3339_in_utc),
 	TEST(kubeconfig_exec_info_describes_the_cluster),
+	TEST(kubeconfig_exec_stdin_is_passed_only_to_interactive_plugins),
 	TEST(kubeconfig_load_accepts_null_options),
 	TEST(kubeconfig_free_accepts_null),
 	{ NULL, NULL },
