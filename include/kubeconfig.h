@@ -82,7 +82,13 @@ struct kube_config {
 	 */
 	char *token;
 	char *token_file; /* re-read on every client creation */
-	struct kubeconfig_exec *exec; /* NULL unless users[].user.exec */
+	/*
+	 * NULL unless users[].user.exec.  client-go runs the plugin only when
+	 * the user has no token, basic auth or client certificate; the
+	 * client should do the same.  interactiveMode absent means
+	 * IfAvailable (kubectl requires it for v1; we are lenient).
+	 */
+	struct kubeconfig_exec *exec;
 	char *username; /* basic auth, rarely used */
 	char *password;
 
