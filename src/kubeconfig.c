@@ -1538,7 +1538,7 @@ kc_json_str(const char **out, json_t *obj, const char *key)
 	json_t *v = json_object_get(obj, key);
 
 	*out = NULL;
-	if (!v || json_is_null(v))
+	if (json_is_null(v) || !v)
 		return 0;
 	if (!json_is_string(v))
 		return -1;
