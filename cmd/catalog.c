@@ -1,30 +1,310 @@
 /*
- * catalog: show the barman catalog: backups, WAL timelines, recoverability
- * window.
+ * catalog: what can be restored, read from the barman catalog in the
+ * object store from here: base backups, WAL timelines and their gaps, the
+ * recoverability window, and warnings.
  *
- * usage: kubectl cnpgops catalog CLUSTER
+ * usage: kubectl cnpgops catalog CLUSTER [--object-store NAME] [--wal]
+ *        [-o json]
+ *        kubectl cnpgops catalog --destination-path s3://BUCKET/PATH
+ *        --server-name NAME [--endpoint-url URL] [--endpoint-ca FILE]
+ *        [--region REGION] [--wal] [-o json]
  *
- * Not implemented yet: the entry is listed so that --help shows the whole
- * tool, and running it says so and exits 1.
+ * With a CLUSTER the archive is found the way CNPG finds it (the
+ * barman-cloud plugin's ObjectStore, or the inline barmanObjectStore) and
+ * only the Secret keys it references are read; with the flags, credentials
+ * come from the AWS_* environment or the AWS profile.
  */
-#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <jansson.h>
+
+#include "archive.h"
 #include "cli.h"
+#include "kube.h"
+#include "kubeconfig.h"
+#include "output.h"
+#include "reader.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+struct catalog_opts {
+	const char *object_store;
+	const char *destination_path;
+	const char *server_name;
+	const char *endpoint_url;
+	const char *endpoint_ca;
+	const char *region;
+	int wal;
+};
+
+enum {
+	OPT_OBJECT_STORE = OPT_LOCAL_BASE,
+	OPT_DESTINATION,
+	OPT_SERVER_NAME,
+	OPT_ENDPOINT_URL,
+	OPT_ENDPOINT_CA,
+	OPT_REGION,
+	OPT_WAL
+};
+
+static int catalog_opt(void *state, int ch, const char *arg, struct error *err);
+static int catalog_exec(struct cmd_ctx *ctx, int argc, char **argv);
 
 static const struct option catalog_longopts[] = {
 	GLOBAL_LONGOPTS,
+	{ "object-store", required_argument, NULL, OPT_OBJECT_STORE },
+	{ "destination-path", required_argument, NULL, OPT_DESTINATION },
+	{ "server-name", required_argument, NULL, OPT_SERVER_NAME },
+	{ "endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL },
+	{ "endpoint-ca", required_argument, NULL, OPT_ENDPOINT_CA },
+	{ "region", required_argument, NULL, OPT_REGION },
+	{ "wal", no_argument, NULL, OPT_WAL },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cmd_entry cmd_catalog_entry = {
 	.name = "catalog",
-	.usage = "CLUSTER",
-	.summary =
-		"Show the barman catalog: backups, WAL timelines, recoverability window",
+	.usage = "(CLUSTER [--object-store NAME] | --destination-path "
+		 "s3://BUCKET/PATH --server-name NAME [--endpoint-url URL] "
+		 "[--endpoint-ca FILE] [--region REGION]) [--wal] [-o json]",
+	.summary = "Show the barman catalog: backups, WAL timelines, "
+		   "recoverability window",
+	.help = "      --object-store NAME      read the archive through this "
+		"ObjectStore\n"
+		"      --destination-path PATH  read this archive "
+		"(s3://BUCKET/PATH) without cluster access\n"
+		"      --server-name NAME       its serverName (the folder "
+		"under the path)\n"
+		"      --endpoint-url URL       an S3-compatible endpoint "
+		"(MinIO, Ceph, R2, ...)\n"
+		"      --endpoint-ca FILE       the endpoint's CA bundle "
+		"(PEM)\n"
+		"      --region REGION          the bucket's region\n"
+		"      --wal                    list every WAL range, not just "
+		"the summary\n",
 	.shortopts = "",
 	.longopts = catalog_longopts,
 	.min_args = 0,
-	.max_args = -1,
-	.flags = CMD_MUTATES | CMD_OUTPUT_YAML,
-	.exec = cmd_not_implemented,
+	.max_args = 1,
+	.flags = 0, /* the API only with a CLUSTER: cmd_open_kube() */
+	.state_size = sizeof(struct catalog_opts),
+	.opt = catalog_opt,
+	.exec = catalog_exec,
 };
+
+static int
+catalog_opt(void *state, int ch, const char *arg, struct error *err)
+{
+	struct catalog_opts *o = state;
+
+	switch (ch) {
+	case OPT_OBJECT_STORE:
+		o->object_store = arg;
+		return 0;
+	case OPT_DESTINATION:
+		o->destination_path = arg;
+		return 0;
+	case OPT_SERVER_NAME:
+		o->server_name = arg;
+		return 0;
+	case OPT_ENDPOINT_URL:
+		o->endpoint_url = arg;
+		return 0;
+	case OPT_ENDPOINT_CA:
+		o->endpoint_ca = arg;
+		return 0;
+	case OPT_REGION:
+		o->region = arg;
+		return 0;
+	case OPT_WAL:
+		o->wal = 1;
+		return 0;
+	}
+	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
+}
+
+static const char *
+js(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "-";
+}
+
+static void
+render_backups(const json_t *doc)
+{
+	static const char *const h[] = { "ID",	      "NAME",	 "STATUS",
+					 "BEGIN",     "END",	 "TLI",
+					 "BEGIN-WAL", "END-WAL", "SIZE" };
+	struct output_table *t = output_table_new(9, h);
+	const json_t *b;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "backups"), i, b)
+	{
+		char tli[24], size[32];
+		const char *cells[9];
+		json_int_t sz = json_integer_value(json_object_get(b, "size"));
+
+		snprintf(tli, sizeof(tli), "%lld",
+			 (long long)json_integer_value(
+				 json_object_get(b, "timeline")));
+		if (json_is_integer(json_object_get(b, "size")))
+			snprintf(size, sizeof(size), "%.1f MiB",
+				 (double)sz / 1048576.0);
+		else
+			snprintf(size, sizeof(size), "-");
+		cells[0] = js(b, "id");
+		cells[1] = js(b, "name");
+		cells[2] = js(b, "status");
+		cells[3] = js(b, "beginTime");
+		cells[4] = js(b, "endTime");
+		cells[5] = tli;
+		cells[6] = js(b, "beginWal");
+		cells[7] = js(b, "endWal");
+		cells[8] = size;
+		output_table_add(t, cells);
+	}
+	output_table_print(stdout, t);
+	output_table_free(t);
+}
+
+static void
+render_ranges(const char *what, const json_t *ranges, int all)
+{
+	const json_t *r;
+	size_t i, n = json_array_size(ranges);
+
+	if (n == 0) {
+		printf("    %s: none\n", what);
+		return;
+	}
+	json_array_foreach(ranges, i, r)
+	{
+		if (!all && n > 3 && i == 1) {
+			printf("    ... %zu more (use --wal)\n", n - 2);
+			i = n - 2;
+			continue;
+		}
+		printf("    %s: %s .. %s\n", what, js(r, "first"),
+		       js(r, "last"));
+	}
+}
+
+static void
+render(const json_t *doc, const struct catalog_opts *o)
+{
+	const json_t *tl, *w = json_object_get(doc, "window");
+	size_t i;
+
+	printf("archive: %s/%s/\n", js(doc, "destinationPath"),
+	       js(doc, "serverName"));
+	printf("\nBase backups\n");
+	if (json_array_size(json_object_get(doc, "backups")))
+		render_backups(doc);
+	else
+		printf("  none\n");
+	printf("\nTimelines\n");
+	json_array_foreach(json_object_get(doc, "timelines"), i, tl)
+	{
+		json_int_t parent =
+			json_integer_value(json_object_get(tl, "parent"));
+
+		printf("  timeline %lld", (long long)json_integer_value(
+						  json_object_get(tl, "id")));
+		if (parent)
+			printf(" (from %lld at %s)", (long long)parent,
+			       js(tl, "switchLsn"));
+		printf("\n");
+		render_ranges("WAL", json_object_get(tl, "walRanges"), o->wal);
+		render_ranges("gap", json_object_get(tl, "gaps"), 1);
+	}
+	printf("\nRecoverability window");
+	if (json_object_get(w, "timeline"))
+		printf(" (timeline %lld)",
+		       (long long)json_integer_value(
+			       json_object_get(w, "timeline")));
+	printf("\n  earliest: %s\n  latest:   %s%s\n", js(w, "earliest"),
+	       js(w, "latest"),
+	       json_is_true(json_object_get(w, "latestIsUpperBound"))
+		       ? " (upper bound)"
+		       : "");
+	if (json_object_get(w, "basis"))
+		printf("  basis:    %s\n", js(w, "basis"));
+	if (json_array_size(json_object_get(doc, "warnings"))) {
+		const json_t *warn;
+
+		printf("\nWarnings\n");
+		json_array_foreach(json_object_get(doc, "warnings"), i, warn)
+			printf("  ! %s\n", json_is_string(warn)
+						   ? json_string_value(warn)
+						   : js(warn, "message"));
+	}
+}
+
+static int
+catalog_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct catalog_opts *o = ctx->state;
+	struct archive_config *arch = NULL;
+	json_t *cluster = NULL, *doc = NULL;
+	int rc = -1;
+
+	if (argc == 1 && o->destination_path) {
+		cmd_usage_error(ctx->entry, ctx->err,
+				"name a cluster or give --destination-path, "
+				"not both");
+		goto out;
+	}
+	if (argc == 0 && !o->destination_path) {
+		cmd_usage_error(ctx->entry, ctx->err,
+				"'catalog' needs a cluster, or "
+				"--destination-path and --server-name");
+		goto out;
+	}
+	if (argc == 1) {
+		if (cmd_open_kube(ctx))
+			goto out;
+		cluster = kube_get(ctx->kube, KUBE_CLUSTER, ctx->namespace,
+				   argv[0], ctx->err);
+		if (!cluster) {
+			if (ctx->err->code == ERR_NOT_FOUND) {
+				error_clear(ctx->err);
+				error_set(ctx->err, ERR_NOT_FOUND,
+					  "cluster '%s/%s' not found",
+					  ctx->namespace, argv[0]);
+			}
+			goto out;
+		}
+		if (archive_resolve(&arch, ctx->kube, ctx->namespace, cluster,
+				    o->object_store, ctx->err))
+			goto out;
+	} else if (archive_from_flags(&arch, o->destination_path,
+				      o->server_name, o->endpoint_url,
+				      o->endpoint_ca, o->region, ctx->err)) {
+		goto out;
+	}
+	if (archive_is_double_nested(arch))
+		cmd_warn(
+			"destinationPath '%s' already ends with the "
+			"serverName '%s': barman appends it, so the archive is "
+			"at %s/%s/",
+			arch->destination_path, arch->server_name,
+			arch->destination_path, arch->server_name);
+	if (reader_catalog_json(&doc, arch, ctx->err))
+		goto out;
+	if (ctx->g->output == OUTPUT_JSON)
+		rc = output_json(stdout, doc, ctx->err);
+	else {
+		render(doc, o);
+		rc = 0;
+	}
+out:
+	json_decref(doc);
+	json_decref(cluster);
+	archive_config_free(arch);
+	return rc;
+}

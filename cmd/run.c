@@ -281,15 +281,14 @@ hint_clusters(struct cmd_ctx *ctx, const char *name)
 	json_decref(list);
 }
 
-static int
-setup(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_open_kube(struct cmd_ctx *ctx)
 {
-	const struct cmd_entry *ce = ctx->entry;
 	struct globals *g = ctx->g;
 	struct kubeconfig_opts ko = { 0 };
 	struct kube_client_opts co = { 0 };
 
-	if (!(ce->flags & CMD_NEEDS_KUBE))
+	if (ctx->kube)
 		return 0;
 	ko.kubeconfig = g->kubeconfig;
 	ko.context = g->context;
@@ -304,7 +303,17 @@ setup(struct cmd_ctx *ctx, int argc, char **argv)
 	co.timeout_ms = g->request_timeout_ms;
 	co.verbose = g->verbose;
 	co.log = cmd_log;
-	if (kube_client_new(&ctx->kube, ctx->kcfg, &co, ctx->err))
+	return kube_client_new(&ctx->kube, ctx->kcfg, &co, ctx->err);
+}
+
+static int
+setup(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd_entry *ce = ctx->entry;
+
+	if (!(ce->flags & CMD_NEEDS_KUBE))
+		return 0;
+	if (cmd_open_kube(ctx))
 		return -1;
 	if ((ce->flags & CMD_TARGET_CLUSTER) && argc > 0) {
 		ctx->cluster = kube_get(ctx->kube, KUBE_CLUSTER, ctx->namespace,

@@ -150,6 +150,13 @@ void cmd_print_overview(FILE *fp, const char *group);
 int cmd_usage_error(const struct cmd_entry *ce, struct error *err,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * Load the kubeconfig and open the API client into ctx (kcfg, kube,
+ * namespace), for commands that need the API only sometimes; the
+ * framework closes them.  Returns 0 or -1 with ctx->err set.
+ */
+int cmd_open_kube(struct cmd_ctx *ctx);
+
 /* The exec() of commands a later release builds. */
 int cmd_not_implemented(struct cmd_ctx *ctx, int argc, char **argv);
 
