@@ -1,30 +1,386 @@
 /*
- * archive-test: test the archive's endpoint, credentials and path as barman
- * uses them.
+ * archive-test: test the archive the way barman uses it, from here, one
+ * check per line, stopping at the first failure that makes the rest
+ * meaningless, and end with the diagnosis and the fix.
  *
- * usage: kubectl cnpgops archive-test CLUSTER
+ * usage: kubectl cnpgops archive-test CLUSTER [--object-store NAME]
+ *        [--write] [-o json]
+ *        kubectl cnpgops archive-test --destination-path s3://BUCKET/PATH
+ *        --server-name NAME [--endpoint-url URL] [--endpoint-ca FILE]
+ *        [--region REGION] [--write] [-o json]
  *
- * Not implemented yet: the entry is listed so that --help shows the whole
- * tool, and running it says so and exits 1.
+ * Checks: the configuration (plugin ObjectStore or inline, Secrets and keys,
+ * serverName, the full path), the layout (double nesting), the endpoint
+ * (DNS, TCP, TLS with the configured CA), then, with the object-store
+ * client, authentication and permissions and an optional write probe.
+ * Exit 0 when every check passes, 1 when one fails, 3 when the cluster has
+ * no archive configured.
  */
-#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include <jansson.h>
+
+#include "archive.h"
 #include "cli.h"
+#include "http.h"
+#include "kube.h"
+#include "output.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+struct archive_test_opts {
+	const char *object_store;
+	const char *destination_path;
+	const char *server_name;
+	const char *endpoint_url;
+	const char *endpoint_ca;
+	const char *region;
+	int write;
+};
+
+enum {
+	OPT_OBJECT_STORE = OPT_LOCAL_BASE,
+	OPT_DESTINATION,
+	OPT_SERVER_NAME,
+	OPT_ENDPOINT_URL,
+	OPT_ENDPOINT_CA,
+	OPT_REGION,
+	OPT_WRITE
+};
+
+static int archive_test_opt(void *state, int ch, const char *arg,
+			    struct error *err);
+static int archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv);
 
 static const struct option archive_test_longopts[] = {
 	GLOBAL_LONGOPTS,
+	{ "object-store", required_argument, NULL, OPT_OBJECT_STORE },
+	{ "destination-path", required_argument, NULL, OPT_DESTINATION },
+	{ "server-name", required_argument, NULL, OPT_SERVER_NAME },
+	{ "endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL },
+	{ "endpoint-ca", required_argument, NULL, OPT_ENDPOINT_CA },
+	{ "region", required_argument, NULL, OPT_REGION },
+	{ "write", no_argument, NULL, OPT_WRITE },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cmd_entry cmd_archive_test_entry = {
 	.name = "archive-test",
-	.usage = "CLUSTER",
-	.summary =
-		"Test the archive's endpoint, credentials and path as barman uses them",
+	.usage = "(CLUSTER [--object-store NAME] | --destination-path "
+		 "s3://BUCKET/PATH --server-name NAME [--endpoint-url URL] "
+		 "[--endpoint-ca FILE] [--region REGION]) [--write] [-o json]",
+	.summary = "Test the archive's endpoint, credentials and path as "
+		   "barman uses them",
+	.help = "      --object-store NAME      test this ObjectStore instead "
+		"of the cluster's\n"
+		"      --destination-path PATH  test this archive "
+		"(s3://BUCKET/PATH) without cluster access\n"
+		"      --server-name NAME       its serverName\n"
+		"      --endpoint-url URL       an S3-compatible endpoint\n"
+		"      --endpoint-ca FILE       the endpoint's CA bundle (PEM)\n"
+		"      --region REGION          the bucket's region\n"
+		"      --write                  also write, read back and "
+		"delete a probe object\n",
 	.shortopts = "",
 	.longopts = archive_test_longopts,
 	.min_args = 0,
-	.max_args = -1,
-	.flags = CMD_MUTATES | CMD_OUTPUT_YAML,
-	.exec = cmd_not_implemented,
+	.max_args = 1,
+	.flags = 0,
+	.state_size = sizeof(struct archive_test_opts),
+	.opt = archive_test_opt,
+	.exec = archive_test_exec,
 };
+
+static int
+archive_test_opt(void *state, int ch, const char *arg, struct error *err)
+{
+	struct archive_test_opts *o = state;
+
+	switch (ch) {
+	case OPT_OBJECT_STORE:
+		o->object_store = arg;
+		return 0;
+	case OPT_DESTINATION:
+		o->destination_path = arg;
+		return 0;
+	case OPT_SERVER_NAME:
+		o->server_name = arg;
+		return 0;
+	case OPT_ENDPOINT_URL:
+		o->endpoint_url = arg;
+		return 0;
+	case OPT_ENDPOINT_CA:
+		o->endpoint_ca = arg;
+		return 0;
+	case OPT_REGION:
+		o->region = arg;
+		return 0;
+	case OPT_WRITE:
+		o->write = 1;
+		return 0;
+	}
+	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
+}
+
+/* The report: one entry per check, printed as it is made. */
+struct report {
+	json_t *checks;
+	int json;
+	int tty;
+	int failed;
+};
+
+static void record(struct report *r, const char *status, const char *name,
+		   const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void
+record(struct report *r, const char *status, const char *name, const char *fix,
+       const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *c;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	c = json_pack("{s:s, s:s, s:s}", "check", name, "status", status,
+		      "message", sb.buf);
+	if (fix)
+		json_object_set_new(c, "fix", json_string(fix));
+	json_array_append_new(r->checks, c);
+	if (strcmp(status, "fail") == 0)
+		r->failed = 1;
+	if (!r->json) {
+		const char *mark = status;
+
+		if (r->tty)
+			mark = strcmp(status, "ok") == 0     ? "✓"
+			       : strcmp(status, "fail") == 0 ? "✗"
+							     : "-";
+		printf("%-4s %s: %s\n", mark, name, sb.buf);
+		if (fix)
+			printf("     fix: %s\n", fix);
+		fflush(stdout);
+	}
+	strbuf_release(&sb);
+}
+
+static char *
+endpoint_of(const struct archive_config *a)
+{
+	const char *p = a->destination_path + 5; /* after s3:// */
+	size_t blen = strcspn(p, "/");
+	const char *region = a->region ? a->region : getenv("AWS_REGION");
+
+	if (a->endpoint_url)
+		return xstrdup(a->endpoint_url);
+	if (!region)
+		region = getenv("AWS_DEFAULT_REGION");
+	if (!region)
+		region = "us-east-1";
+	return xasprintf("https://%.*s.s3.%s.amazonaws.com", (int)blen, p,
+			 region);
+}
+
+static void
+in_pod_hint(struct report *r, const struct archive_config *a, const char *ns)
+{
+	char *path = archive_server_path(a);
+	char *cmd = xasprintf(
+		"kubectl exec -n %s %s-1 -c %s -- barman-cloud-wal-archive "
+		"--test%s%s --cloud-provider aws-s3 %s %s "
+		"000000010000000000000001",
+		ns ? ns : "NAMESPACE",
+		a->cluster_name ? a->cluster_name : "CLUSTER",
+		a->model == ARCHIVE_MODEL_PLUGIN ? "plugin-barman-cloud"
+						 : "postgres",
+		a->endpoint_url ? " --endpoint-url " : "",
+		a->endpoint_url ? a->endpoint_url : "", a->destination_path,
+		a->server_name);
+
+	record(r, "skip", "identity", cmd,
+	       "the archive authenticates with the pod's own identity (%s), "
+	       "which cannot be used from here; run the check inside the "
+	       "pod",
+	       a->inherit_iam_role  ? "inheritFromIAMRole"
+	       : a->gke_environment ? "GKE Workload Identity"
+				    : "Azure AD");
+	free(cmd);
+	free(path);
+}
+
+static int
+archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct archive_test_opts *o = ctx->state;
+	struct report r = { json_array(), ctx->g->output == OUTPUT_JSON,
+			    isatty(STDOUT_FILENO), 0 };
+	struct archive_config *arch = NULL;
+	struct http_probe probe;
+	json_t *cluster = NULL, *doc = NULL;
+	char *path = NULL, *endpoint = NULL, *fix = NULL;
+	int rc = -1;
+
+	if ((argc == 1) == (o->destination_path != NULL)) {
+		cmd_usage_error(ctx->entry, ctx->err,
+				"name a cluster, or give --destination-path "
+				"and --server-name");
+		goto out;
+	}
+	/* 1. configuration */
+	if (argc == 1) {
+		if (cmd_open_kube(ctx))
+			goto out;
+		cluster = kube_get(ctx->kube, KUBE_CLUSTER, ctx->namespace,
+				   argv[0], ctx->err);
+		if (!cluster)
+			goto out;
+		if (archive_resolve(&arch, ctx->kube, ctx->namespace, cluster,
+				    o->object_store, ctx->err)) {
+			if (ctx->err->code == ERR_PRECONDITION)
+				goto out; /* exit 3: nothing configured */
+			record(&r, "fail", "configuration", ctx->err->hint,
+			       "%s", ctx->err->msg);
+			error_clear(ctx->err);
+			goto report;
+		}
+	} else if (archive_from_flags(&arch, o->destination_path,
+				      o->server_name, o->endpoint_url,
+				      o->endpoint_ca, o->region, ctx->err)) {
+		goto out;
+	}
+	path = archive_server_path(arch);
+	if (arch->model == ARCHIVE_MODEL_PLUGIN)
+		record(&r, "ok", "configuration", NULL,
+		       "barman-cloud plugin, ObjectStore '%s/%s', serverName "
+		       "'%s'%s; the archive is %s",
+		       arch->namespace, arch->object_store_name,
+		       arch->server_name,
+		       arch->server_name_defaulted ? " (the cluster's name)"
+						   : "",
+		       path);
+	else if (arch->model == ARCHIVE_MODEL_INLINE)
+		record(&r, "ok", "configuration", NULL,
+		       "inline spec.backup.barmanObjectStore, serverName "
+		       "'%s'%s; the archive is %s",
+		       arch->server_name,
+		       arch->server_name_defaulted ? " (the cluster's name)"
+						   : "",
+		       path);
+	else
+		record(&r, "ok", "configuration", NULL, "the archive is %s",
+		       path);
+	if (arch->provider != ARCHIVE_PROVIDER_S3) {
+		record(&r, "skip", "provider", NULL,
+		       "this version tests S3 archives only");
+		goto report;
+	}
+
+	/* 2. layout */
+	if (archive_is_double_nested(arch)) {
+		fix = xasprintf("set destinationPath to the parent prefix "
+				"(without the trailing '/%s')",
+				arch->server_name);
+		record(&r, "fail", "layout", fix,
+		       "destinationPath '%s' already ends with the serverName: "
+		       "barman appends it, so WAL goes to %s",
+		       arch->destination_path, path);
+		free(fix);
+		fix = NULL;
+	} else {
+		record(&r, "ok", "layout", NULL,
+		       "destinationPath is the parent prefix of the server "
+		       "folder");
+	}
+
+	/* 3. endpoint: DNS, TCP, TLS */
+	endpoint = endpoint_of(arch);
+	if (http_probe(&probe, endpoint, arch->endpoint_ca_pem,
+		       arch->endpoint_ca_len,
+		       ctx->g->request_timeout_ms ? ctx->g->request_timeout_ms
+						  : 10000)) {
+		switch (probe.stage) {
+		case HTTP_PROBE_URL:
+			record(&r, "fail", "endpoint", "fix endpointURL",
+			       "'%s' is not a usable URL: %s", endpoint,
+			       probe.detail);
+			break;
+		case HTTP_PROBE_DNS:
+			record(&r, "fail", "endpoint",
+			       "check endpointURL and the DNS of this machine "
+			       "(and of the cluster: a default-deny "
+			       "NetworkPolicy also blocks DNS)",
+			       "the host of %s does not resolve: %s", endpoint,
+			       probe.detail);
+			break;
+		case HTTP_PROBE_CONNECT:
+			record(&r, "fail", "endpoint",
+			       "check endpointURL and its port, and firewalls "
+			       "or NetworkPolicies between you and it",
+			       "cannot connect to %s%s%s: %s", endpoint,
+			       *probe.address ? " at " : "", probe.address,
+			       probe.detail);
+			break;
+		default:
+			record(&r, "fail", "tls",
+			       probe.tls_unknown_ca
+				       ? "set endpointCA to the Secret key that "
+					 "holds the CA which signed the "
+					 "endpoint's certificate"
+			       : probe.tls_name_mismatch
+				       ? "use the host name the certificate is "
+					 "for in endpointURL"
+			       : probe.tls_expired
+				       ? "renew the endpoint's certificate"
+				       : NULL,
+			       "TLS with %s failed%s: %s", endpoint,
+			       probe.tls_unknown_ca	 ? " (unknown CA)"
+			       : probe.tls_name_mismatch ? " (name mismatch)"
+			       : probe.tls_expired ? " (certificate expired)"
+						   : "",
+			       probe.detail);
+			break;
+		}
+		goto report;
+	}
+	record(&r, "ok", "endpoint", NULL, "%s reachable at %s%s", endpoint,
+	       probe.address,
+	       probe.tls ? ", TLS verified with the configured CA" : "");
+
+	/* 4. identity that only the pod has */
+	if (arch->inherit_iam_role || arch->gke_environment || arch->azure_ad) {
+		in_pod_hint(&r, arch, ctx->namespace);
+		goto report;
+	}
+
+	/* 5. authentication, permissions, the write probe */
+	record(&r, "skip", "credentials", NULL,
+	       "this version cannot yet sign requests to the object store; "
+	       "credentials, permissions%s are not tested",
+	       o->write ? " and the write probe" : "");
+
+report:
+	if (r.json) {
+		doc = json_pack("{s:O, s:s}", "checks", r.checks, "result",
+				r.failed ? "fail" : "pass");
+		if (path)
+			json_object_set_new(doc, "archive", json_string(path));
+		if (output_json(stdout, doc, ctx->err))
+			goto out;
+	}
+	rc = r.failed ? 1 : 0;
+out:
+	json_decref(doc);
+	json_decref(r.checks);
+	json_decref(cluster);
+	archive_config_free(arch);
+	free(path);
+	free(endpoint);
+	return rc;
+}
