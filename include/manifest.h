@@ -94,4 +94,49 @@ struct manifest_recovery {
  */
 json_t *manifest_recovery_cluster(const struct manifest_recovery *r);
 
+/* How a clone for development is cut down (manifest_size_for_dev). */
+struct manifest_dev {
+	int instances; /* 0: one */
+	const char *storage_size; /* NULL: the source's */
+	const char *storage_class;
+	const char *cpu; /* requests.cpu, or NULL to keep */
+	const char *memory; /* requests and limits memory, or NULL */
+	int keep_affinity;
+	int keep_tolerations;
+	int keep_monitoring;
+};
+
+/*
+ * Cut a recovery Cluster (modified in place) down for development: one
+ * instance, no affinity or tolerations to dedicated node pools, no
+ * PodMonitor, no cloud workload-identity annotations on the service
+ * account, storage and resources as given.  Each removal is appended to
+ * removed (a JSON array of strings) so that the caller can list it.
+ */
+void manifest_size_for_dev(json_t *cluster, const struct manifest_dev *d,
+			   json_t *removed);
+
+/*
+ * A Secret named name in ns holding only the given keys (NULL-ended) of
+ * src (a Secret as the API returned it; data is copied as is, still
+ * base64).  Returns a new reference.
+ */
+json_t *manifest_secret_copy(const json_t *src, const char *name,
+			     const char *ns, const char *const *keys);
+
+/*
+ * In a BarmanObjectStoreConfiguration (modified in place), point every
+ * SecretKeySelector (s3/azure/google credentials, endpointCA) that names
+ * the Secret from at the Secret to.
+ */
+void manifest_rename_secret(json_t *configuration, const char *from,
+			    const char *to);
+
+/* The Secret names a configuration references, into names (an array). */
+void manifest_secret_names(const json_t *configuration, json_t *names);
+
+/* A barmancloud.cnpg.io/v1 ObjectStore with that configuration (copied). */
+json_t *manifest_object_store(const char *name, const char *ns,
+			      const json_t *configuration);
+
 #endif

@@ -1,12 +1,15 @@
 /*
  * The objects this tool creates, as json_t, built without I/O.
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "cluster.h"
 #include "manifest.h"
+#include "xmalloc.h"
 
 static void
 set_tristate(json_t *obj, const char *key, enum manifest_tristate v)
@@ -271,4 +274,228 @@ manifest_recovery_cluster(const struct manifest_recovery *r)
 	return json_pack("{s:s, s:s, s:o, s:o}", "apiVersion",
 			 "postgresql.cnpg.io/v1", "kind", "Cluster", "metadata",
 			 meta, "spec", spec);
+}
+
+static void
+note_removed(json_t *removed, const char *what)
+{
+	if (removed)
+		json_array_append_new(removed, json_string(what));
+}
+
+void
+manifest_size_for_dev(json_t *cluster, const struct manifest_dev *d,
+		      json_t *removed)
+{
+	json_t *spec = json_object_get(cluster, "spec");
+	json_t *aff = json_object_get(spec, "affinity");
+	json_t *sat = json_object_get(
+		json_object_get(json_object_get(spec, "serviceAccountTemplate"),
+				"metadata"),
+		"annotations");
+	static const char *const identity[] = {
+		"eks.amazonaws.com/role-arn",
+		"iam.gke.io/gcp-service-account",
+		"azure.workload.identity/client-id",
+		NULL,
+	};
+	json_t *storage = json_object_get(spec, "storage");
+	size_t i;
+
+	json_object_set_new(spec, "instances",
+			    json_integer(d->instances > 0 ? d->instances : 1));
+	if (aff && !d->keep_tolerations &&
+	    json_object_get(aff, "tolerations")) {
+		json_object_del(aff, "tolerations");
+		note_removed(removed,
+			     "spec.affinity.tolerations (node pools of "
+			     "the source)");
+	}
+	if (aff && !d->keep_affinity) {
+		static const char *const keys[] = {
+			"nodeSelector",
+			"nodeAffinity",
+			"podAntiAffinityType",
+			"topologyKey",
+			"additionalPodAffinity",
+			"additionalPodAntiAffinity",
+			NULL,
+		};
+
+		for (i = 0; keys[i]; i++) {
+			char *what;
+
+			if (!json_object_get(aff, keys[i]))
+				continue;
+			json_object_del(aff, keys[i]);
+			what = xasprintf("spec.affinity.%s", keys[i]);
+			note_removed(removed, what);
+			free(what);
+		}
+	}
+	if (aff && json_object_size(aff) == 0)
+		json_object_del(spec, "affinity");
+	if (!d->keep_monitoring &&
+	    json_is_true(json_object_get(json_object_get(spec, "monitoring"),
+					 "enablePodMonitor"))) {
+		json_object_del(json_object_get(spec, "monitoring"),
+				"enablePodMonitor");
+		note_removed(removed, "spec.monitoring.enablePodMonitor");
+		if (json_object_size(json_object_get(spec, "monitoring")) == 0)
+			json_object_del(spec, "monitoring");
+	}
+	for (i = 0; identity[i]; i++) {
+		char *what;
+
+		if (!json_object_get(sat, identity[i]))
+			continue;
+		json_object_del(sat, identity[i]);
+		what = xasprintf("serviceAccountTemplate annotation %s (the "
+				 "source's cloud identity)",
+				 identity[i]);
+		note_removed(removed, what);
+		free(what);
+	}
+	if (sat && json_object_size(sat) == 0) {
+		json_t *tmpl = json_object_get(spec, "serviceAccountTemplate");
+		json_t *meta = json_object_get(tmpl, "metadata");
+
+		json_object_del(meta, "annotations");
+		if (json_object_size(meta) == 0)
+			json_object_del(tmpl, "metadata");
+		if (json_object_size(tmpl) == 0)
+			json_object_del(spec, "serviceAccountTemplate");
+	}
+	if (d->storage_size && storage)
+		json_object_set_new(storage, "size",
+				    json_string(d->storage_size));
+	if (d->storage_class && storage)
+		json_object_set_new(storage, "storageClass",
+				    json_string(d->storage_class));
+	if (d->storage_class && json_object_get(spec, "walStorage"))
+		json_object_set_new(json_object_get(spec, "walStorage"),
+				    "storageClass",
+				    json_string(d->storage_class));
+	if (d->cpu || d->memory) {
+		json_t *res = json_object_get(spec, "resources");
+
+		if (!res) {
+			res = json_object();
+			json_object_set_new(spec, "resources", res);
+		}
+		if (!json_object_get(res, "requests"))
+			json_object_set_new(res, "requests", json_object());
+		if (d->cpu) {
+			json_object_set_new(json_object_get(res, "requests"),
+					    "cpu", json_string(d->cpu));
+			json_object_del(json_object_get(res, "limits"), "cpu");
+		}
+		if (d->memory) {
+			json_object_set_new(json_object_get(res, "requests"),
+					    "memory", json_string(d->memory));
+			if (json_object_get(res, "limits"))
+				json_object_set_new(
+					json_object_get(res, "limits"),
+					"memory", json_string(d->memory));
+		}
+	}
+}
+
+json_t *
+manifest_secret_copy(const json_t *src, const char *name, const char *ns,
+		     const char *const *keys)
+{
+	const json_t *data = json_object_get(src, "data");
+	json_t *out_data = json_object();
+	size_t i;
+
+	for (i = 0; keys[i]; i++) {
+		const json_t *v = json_object_get(data, keys[i]);
+
+		if (v)
+			json_object_set_new(out_data, keys[i],
+					    json_deep_copy(v));
+	}
+	return json_pack("{s:s, s:s, s:{s:s, s:s}, s:s, s:o}", "apiVersion",
+			 "v1", "kind", "Secret", "metadata", "name", name,
+			 "namespace", ns, "type", "Opaque", "data", out_data);
+}
+
+/* Visit every SecretKeySelector of a configuration. */
+static void
+each_selector(json_t *conf, void (*fn)(json_t *sel, void *ud), void *ud)
+{
+	static const char *const sections[] = {
+		"s3Credentials",
+		"azureCredentials",
+		"googleCredentials",
+		NULL,
+	};
+	json_t *v, *sel;
+	const char *k;
+	size_t i;
+
+	if (json_is_object(json_object_get(conf, "endpointCA")))
+		fn(json_object_get(conf, "endpointCA"), ud);
+	for (i = 0; sections[i]; i++) {
+		json_t *sec = json_object_get(conf, sections[i]);
+
+		json_object_foreach(sec, k, v)
+		{
+			sel = v;
+			if (json_is_object(sel) && json_object_get(sel, "name"))
+				fn(sel, ud);
+		}
+	}
+}
+
+struct rename {
+	const char *from, *to;
+};
+
+static void
+rename_one(json_t *sel, void *ud)
+{
+	const struct rename *r = ud;
+	const char *n = json_string_value(json_object_get(sel, "name"));
+
+	if (n && strcmp(n, r->from) == 0)
+		json_object_set_new(sel, "name", json_string(r->to));
+}
+
+void
+manifest_rename_secret(json_t *configuration, const char *from, const char *to)
+{
+	struct rename r = { from, to };
+
+	each_selector(configuration, rename_one, &r);
+}
+
+static void
+collect_name(json_t *sel, void *ud)
+{
+	json_t *names = ud;
+	const char *n = json_string_value(json_object_get(sel, "name"));
+	const json_t *it;
+	size_t i;
+
+	json_array_foreach(names, i, it) if (strcmp(json_string_value(it), n) ==
+					     0) return;
+	json_array_append_new(names, json_string(n));
+}
+
+void
+manifest_secret_names(const json_t *configuration, json_t *names)
+{
+	each_selector((json_t *)(uintptr_t)configuration, collect_name, names);
+}
+
+json_t *
+manifest_object_store(const char *name, const char *ns,
+		      const json_t *configuration)
+{
+	return json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:o}}", "apiVersion",
+			 "barmancloud.cnpg.io/v1", "kind", "ObjectStore",
+			 "metadata", "name", name, "namespace", ns, "spec",
+			 "configuration", json_deep_copy(configuration));
 }

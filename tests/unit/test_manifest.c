@@ -139,6 +139,86 @@ manifest_recovery_from_inline_source_archiving_elsewhere(void)
 }
 
 static void
+manifest_dev_clone_drops_what_dev_has_not(void)
+{
+	json_t *src = load_fixture_json("kube/cluster-plugin.json");
+	json_t *removed = json_array();
+	struct manifest_recovery r = { 0 };
+	struct manifest_dev d = { 0 };
+	json_t *c;
+	char *list;
+
+	r.source = src;
+	r.name = "app-db-dev";
+	r.namespace = "dev";
+	r.plugin_model = 1;
+	r.object_store = "app-db-dev-source";
+	r.server_name = "app-db";
+	r.backup_id = "20261124T030001";
+	r.target = MANIFEST_TARGET_LATEST;
+	c = manifest_recovery_cluster(&r);
+	d.storage_size = "20Gi";
+	d.memory = "1Gi";
+	d.cpu = "500m";
+	manifest_size_for_dev(c, &d, removed);
+	list = json_dumps(removed, JSON_COMPACT);
+	CHECK_STR(list,
+		  "[\"spec.affinity.tolerations (node pools of the "
+		  "source)\",\"spec.affinity.nodeSelector\",\"spec."
+		  "monitoring.enablePodMonitor\",\"serviceAccountTemplate "
+		  "annotation eks.amazonaws.com/role-arn (the source's "
+		  "cloud identity)\"]");
+	free(list);
+	json_decref(removed);
+	check_golden(c, "clone-dev.yaml");
+	json_decref(src);
+}
+
+static void
+manifest_secret_refs_are_renamed_and_listed(void)
+{
+	json_t *src = load_fixture_json("kube/cluster-inline.json");
+	json_t *conf = json_deep_copy(json_object_get(
+		json_object_get(json_object_get(src, "spec"), "backup"),
+		"barmanObjectStore"));
+	json_t *names = json_array();
+	json_t *secret = json_loads(
+		"{\"metadata\":{\"name\":\"minio-creds\"},\"data\":{"
+		"\"ACCESS_KEY_ID\":\"QUtJQQ==\",\"OTHER\":\"eA==\"}}",
+		0, NULL);
+	static const char *const keys[] = { "ACCESS_KEY_ID", "MISSING", NULL };
+	json_t *copy;
+	char *s;
+
+	manifest_secret_names(conf, names);
+	s = json_dumps(names, JSON_COMPACT);
+	CHECK_STR(s, "[\"minio-ca\",\"minio-creds\"]");
+	free(s);
+	manifest_rename_secret(conf, "minio-creds", "dev-creds");
+	CHECK_STR(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(conf, "s3Credentials"),
+					"secretAccessKey"),
+			"name")),
+		"dev-creds");
+	CHECK_STR(json_string_value(json_object_get(
+			  json_object_get(conf, "endpointCA"), "name")),
+		  "minio-ca");
+	copy = manifest_secret_copy(secret, "dev-creds", "dev", keys);
+	s = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	CHECK_STR(s, "{\"apiVersion\":\"v1\",\"data\":{\"ACCESS_KEY_ID\":"
+		     "\"QUtJQQ==\"},\"kind\":\"Secret\",\"metadata\":{"
+		     "\"name\":\"dev-creds\",\"namespace\":\"dev\"},\"type\":"
+		     "\"Opaque\"}");
+	free(s);
+	json_decref(copy);
+	json_decref(secret);
+	json_decref(names);
+	json_decref(conf);
+	json_decref(src);
+}
+
+static void
 output_yaml_quotes_what_yaml_would_retype(void)
 {
 	struct error err = ERROR_INIT;
@@ -160,6 +240,8 @@ const struct test manifest_tests[] = {
 	TEST(manifest_scheduled_backup_is_six_field_and_owned),
 	TEST(manifest_recovery_from_plugin_source_to_a_time),
 	TEST(manifest_recovery_from_inline_source_archiving_elsewhere),
+	TEST(manifest_dev_clone_drops_what_dev_has_not),
+	TEST(manifest_secret_refs_are_renamed_and_listed),
 	TEST(output_yaml_quotes_what_yaml_would_retype),
 	{ NULL, NULL },
 };
