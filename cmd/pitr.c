@@ -316,71 +316,6 @@ print_object(struct cmd_ctx *ctx, const json_t *obj)
 		       : output_yaml(stdout, obj, ctx->err);
 }
 
-struct wait_state {
-	const char *name;
-	struct timespec start;
-	char *last;
-};
-
-static int
-wait_event(void *ud, const char *type, const json_t *obj, struct error *err)
-{
-	struct wait_state *ws = ud;
-	const char *name = json_string_value(
-		json_object_get(json_object_get(obj, "metadata"), "name"));
-	const char *phase = json_string_value(
-		json_object_get(json_object_get(obj, "status"), "phase"));
-	struct timespec now;
-
-	if (!name || strcmp(name, ws->name) != 0)
-		return 0;
-	if (strcmp(type, "DELETED") == 0)
-		return error_set(err, ERR_NOT_FOUND,
-				 "cluster '%s' was deleted while waiting",
-				 ws->name);
-	if (!phase)
-		phase = "creating";
-	if (!ws->last || strcmp(ws->last, phase) != 0) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		fprintf(stderr, "[%6.1fs] cluster/%s: %s\n",
-			(double)(now.tv_sec - ws->start.tv_sec) +
-				(double)(now.tv_nsec - ws->start.tv_nsec) / 1e9,
-			ws->name, phase);
-		free(ws->last);
-		ws->last = xstrdup(phase);
-	}
-	return strcmp(phase, "Cluster in healthy state") == 0;
-}
-
-static int
-follow(struct cmd_ctx *ctx, const struct pitr_opts *o, const char *ns,
-       const char *name)
-{
-	struct wait_state ws = { name, { 0, 0 }, NULL };
-	struct kube_list_opts lo = { 0 };
-	char *sel = xasprintf("metadata.name=%s", name);
-	int rc;
-
-	clock_gettime(CLOCK_MONOTONIC, &ws.start);
-	lo.field_selector = sel;
-	rc = kube_watch(ctx->kube, KUBE_CLUSTER, ns, &lo, NULL, o->timeout_ms,
-			wait_event, &ws, ctx->err);
-	if (rc && ctx->err->code == ERR_TIMEOUT) {
-		error_clear(ctx->err);
-		error_set(ctx->err, ERR_TIMEOUT,
-			  "cluster '%s/%s' is not healthy after the timeout "
-			  "(last phase: %s); recovery goes on",
-			  ns, name, ws.last ? ws.last : "creating");
-		error_hint(ctx->err,
-			   "watch it with 'kubectl get clusters.postgresql."
-			   "cnpg.io %s -n %s -w' and its pods' logs",
-			   name, ns);
-	}
-	free(ws.last);
-	free(sel);
-	return rc;
-}
-
 static int
 pitr_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -477,12 +412,9 @@ pitr_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	fflush(stdout);
 	if (o->wait) {
-		if (follow(ctx, o, ns, name))
+		if (cmd_wait_cluster_healthy(ctx, ctx->kube, ns, name,
+					     o->timeout_ms))
 			goto out;
-		cmd_note("cluster '%s/%s' is healthy; connect with: kubectl "
-			 "cnpg psql %s -n %s (or the Service %s-rw, user and "
-			 "password in the Secret %s-app)",
-			 ns, name, name, ns, name, name);
 	}
 	rc = 0;
 out:

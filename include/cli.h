@@ -157,6 +157,15 @@ int cmd_usage_error(const struct cmd_entry *ce, struct error *err,
  */
 int cmd_open_kube(struct cmd_ctx *ctx);
 
+/*
+ * Follow the Cluster ns/name through kc until its phase is healthy,
+ * printing phase changes on stderr and then how to connect.  ERR_TIMEOUT
+ * after timeout_ms (the message says recovery goes on).
+ */
+struct kube_client;
+int cmd_wait_cluster_healthy(struct cmd_ctx *ctx, struct kube_client *kc,
+			     const char *ns, const char *name, long timeout_ms);
+
 /* The exec() of commands a later release builds. */
 int cmd_not_implemented(struct cmd_ctx *ctx, int argc, char **argv);
 
