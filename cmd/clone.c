@@ -516,6 +516,12 @@ clone_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (archive_resolve(&arch, ctx->kube, ctx->namespace, src, NULL,
 			    ctx->err))
 		goto out;
+	config = json_deep_copy(arch->configuration);
+	list = json_pack("{s:s, s:s, s:[]}", "apiVersion", "v1", "kind", "List",
+			 "items");
+	items = json_object_get(list, "items");
+	if (credentials(ctx, o, &t, arch, config, &store, items))
+		goto out;
 	if (plan_make(&plan, arch, kind, &when.time, NULL, NULL, ctx->err))
 		goto out;
 	{
@@ -524,12 +530,6 @@ clone_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fputs(d, stderr);
 		free(d);
 	}
-	config = json_deep_copy(arch->configuration);
-	list = json_pack("{s:s, s:s, s:[]}", "apiVersion", "v1", "kind", "List",
-			 "items");
-	items = json_object_get(list, "items");
-	if (credentials(ctx, o, &t, arch, config, &store, items))
-		goto out;
 	r.source = src;
 	r.name = o->name;
 	r.namespace = t.ns;
