@@ -157,20 +157,9 @@ check_archiving(struct cmd_ctx *ctx, const struct backup_now_opts *o,
 
 struct wait_state {
 	const char *name;
-	struct timespec start;
 	char *last_phase;
 	json_t *final;
 };
-
-static double
-elapsed(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) +
-	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
 
 static int
 wait_event(void *ud, const char *type, const json_t *obj, struct error *err)
@@ -190,8 +179,10 @@ wait_event(void *ud, const char *type, const json_t *obj, struct error *err)
 	if (!phase)
 		phase = "pending";
 	if (!ws->last_phase || strcmp(ws->last_phase, phase) != 0) {
-		fprintf(stderr, "[%6.1fs] backup/%s %s\n", elapsed(&ws->start),
-			ws->name, phase);
+		char *what = xasprintf("backup/%s", ws->name);
+
+		progress_state(what, phase);
+		free(what);
 		free(ws->last_phase);
 		ws->last_phase = xstrdup(phase);
 	}
@@ -235,10 +226,13 @@ follow(struct cmd_ctx *ctx, const struct backup_now_opts *o, const char *name,
 	int rc = -1;
 
 	ws.name = name;
-	clock_gettime(CLOCK_MONOTONIC, &ws.start);
 	lo.field_selector = sel;
-	if (kube_watch(ctx->kube, KUBE_BACKUP, ctx->namespace, &lo, NULL,
-		       o->timeout_ms, wait_event, &ws, ctx->err)) {
+	progress_start();
+	rc = kube_watch(ctx->kube, KUBE_BACKUP, ctx->namespace, &lo, NULL,
+			o->timeout_ms, wait_event, &ws, ctx->err);
+	progress_stop();
+	if (rc) {
+		rc = -1;
 		if (ctx->err->code == ERR_TIMEOUT) {
 			error_clear(ctx->err);
 			error_set(ctx->err, ERR_TIMEOUT,

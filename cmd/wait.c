@@ -15,7 +15,6 @@
 
 struct wait_state {
 	const char *name;
-	struct timespec start;
 	char *last;
 };
 
@@ -27,8 +26,6 @@ wait_event(void *ud, const char *type, const json_t *obj, struct error *err)
 		json_object_get(json_object_get(obj, "metadata"), "name"));
 	const char *phase = json_string_value(
 		json_object_get(json_object_get(obj, "status"), "phase"));
-	struct timespec now;
-
 	if (!name || strcmp(name, ws->name) != 0)
 		return 0;
 	if (strcmp(type, "DELETED") == 0)
@@ -38,11 +35,10 @@ wait_event(void *ud, const char *type, const json_t *obj, struct error *err)
 	if (!phase)
 		phase = "creating";
 	if (!ws->last || strcmp(ws->last, phase) != 0) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		fprintf(stderr, "[%6.1fs] cluster/%s: %s\n",
-			(double)(now.tv_sec - ws->start.tv_sec) +
-				(double)(now.tv_nsec - ws->start.tv_nsec) / 1e9,
-			ws->name, phase);
+		char *what = xasprintf("cluster/%s", ws->name);
+
+		progress_state(what, phase);
+		free(what);
 		free(ws->last);
 		ws->last = xstrdup(phase);
 	}
@@ -53,15 +49,16 @@ int
 cmd_wait_cluster_healthy(struct cmd_ctx *ctx, struct kube_client *kc,
 			 const char *ns, const char *name, long timeout_ms)
 {
-	struct wait_state ws = { name, { 0, 0 }, NULL };
+	struct wait_state ws = { name, NULL };
 	struct kube_list_opts lo = { 0 };
 	char *sel = xasprintf("metadata.name=%s", name);
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &ws.start);
 	lo.field_selector = sel;
+	progress_start();
 	rc = kube_watch(kc, KUBE_CLUSTER, ns, &lo, NULL, timeout_ms, wait_event,
 			&ws, ctx->err);
+	progress_stop();
 	if (rc && ctx->err->code == ERR_TIMEOUT) {
 		error_clear(ctx->err);
 		error_set(ctx->err, ERR_TIMEOUT,

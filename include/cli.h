@@ -166,6 +166,16 @@ struct kube_client;
 int cmd_wait_cluster_healthy(struct cmd_ctx *ctx, struct kube_client *kc,
 			     const char *ns, const char *name, long timeout_ms);
 
+/*
+ * Progress of a long wait on stderr (cmd/progress.c): on a terminal one
+ * line redrawn in place with a spinner and the elapsed time (NO_PROGRESS
+ * in the environment turns that off); otherwise a line per state change.
+ * progress_state("backup/x", "running") records a change.
+ */
+void progress_start(void);
+void progress_state(const char *what, const char *state);
+void progress_stop(void);
+
 /* The exec() of commands a later release builds. */
 int cmd_not_implemented(struct cmd_ctx *ctx, int argc, char **argv);
 

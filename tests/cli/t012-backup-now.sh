@@ -62,6 +62,15 @@ expect_out "backup/dropped completed"
 [ "$(ctl GET '/_test/requests?verb=watch&resource=backups' | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')" -ge 2 ] ||
 	fail "the client did not reconnect the watch"
 
+# On a terminal: one line redrawn in place with a spinner and the time.
+if command -v script >/dev/null 2>&1 && [ "${CNPGOPS_VALGRIND:-}" != 1 ]; then
+	script -qec "'$CNPGOPS_BIN' backup now app-db $kc --name on-a-tty --wait --timeout 60s" "$T/tty.out" >/dev/null 2>&1 ||
+		fail "backup now --wait on a terminal failed"
+	grep -q "$(printf '\r\033\\[K')[|/\\-] backup/on-a-tty completed ([0-9]*s)" "$T/tty.out" ||
+		fail "no in-place progress line on a terminal"
+	grep -q '^\[ *[0-9.]*s\] backup/on-a-tty' "$T/tty.out" && fail "plain progress lines on a terminal"
+fi
+
 # Archiving failing: refused (exit 3) quoting the condition; --force warns.
 k patch clusters.postgresql.cnpg.io app-db --subresource=status --type=merge \
 	-p '{"status":{"conditions":[{"type":"ContinuousArchiving","status":"False","reason":"ContinuousArchivingFailing","message":"unexpected failure invoking barman-cloud-wal-archive: exit status 4","lastTransitionTime":"2026-11-25T00:00:00Z"}]}}' >/dev/null ||
