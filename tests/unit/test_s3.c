@@ -12,6 +12,7 @@
 
 #include "errors.h"
 #include "s3_sign.h"
+#include "s3_xml.h"
 #include "strbuf.h"
 #include "test.h"
 #include "xmalloc.h"
@@ -225,10 +226,210 @@ s3_sign_collapses_header_spaces(void)
 	CHECK_INT(s3_sign(&o, &in), -1);
 }
 
+static int
+record_object(void *data, const struct s3_object *o, struct error *err)
+{
+	(void)err;
+	strbuf_addf(data, "object %s %lld %lld %s\n", o->key, o->size,
+		    (long long)o->last_modified, o->etag);
+	return 0;
+}
+
+static int
+record_prefix(void *data, const char *prefix, struct error *err)
+{
+	(void)err;
+	strbuf_addf(data, "prefix %s\n", prefix);
+	return 0;
+}
+
+/* Parse a fixture fed in chunks of step bytes; the transcript goes to sb. */
+static int
+parse_listing(struct strbuf *sb, const char *xml, size_t len, size_t step,
+	      struct error *err)
+{
+	struct s3_list_cb cb = { record_object, record_prefix, NULL };
+	struct s3_xml_list *p;
+	size_t off = 0;
+	int ret = -1;
+
+	cb.data = sb;
+	p = s3_xml_list_new(&cb);
+	do {
+		size_t n = len - off < step ? len - off : step;
+
+		if (s3_xml_list_feed(p, xml + off, n, off + n == len, err) < 0)
+			goto out;
+		off += n;
+	} while (off < len);
+	strbuf_addf(sb, "truncated %d token %s\n", s3_xml_list_truncated(p),
+		    s3_xml_list_next_token(p) ? s3_xml_list_next_token(p)
+					      : "(none)");
+	ret = 0;
+out:
+	s3_xml_list_free(p);
+	return ret;
+}
+
+static void
+s3_xml_list_parses_fixtures_in_any_chunking(void)
+{
+	static const char *const names[] = { "list-objects", "list-prefixes",
+					     "list-empty" };
+	static const size_t steps[] = { 1, 7, 4096 };
+	size_t i, j;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *path = xasprintf("s3/%s.xml", names[i]);
+		char *epath = xasprintf("s3/%s.expect", names[i]);
+		size_t len;
+		char *xml = test_read_fixture(path, &len);
+		char *want = test_read_fixture(epath, NULL);
+
+		for (j = 0; j < sizeof(steps) / sizeof(steps[0]); j++) {
+			struct strbuf sb = STRBUF_INIT;
+			struct error err = ERROR_INIT;
+
+			CHECK_INT(parse_listing(&sb, xml, len, steps[j], &err),
+				  0);
+			CHECK_STR(err.msg, NULL);
+			CHECK_STR(sb.buf, want);
+			strbuf_release(&sb);
+			error_clear(&err);
+		}
+		free(path);
+		free(epath);
+		free(xml);
+		free(want);
+	}
+}
+
+static void
+s3_xml_list_rejects_bad_listings(void)
+{
+	static const struct {
+		const char *name;
+		const char *msg;
+	} bad[] = {
+		{ "list-truncated-body.xml", "malformed ListObjectsV2 XML" },
+		{ "list-bad-time.xml", "last modified 'yesterday'" },
+		{ "list-not-a-listing.xml", "not a <ListBucketResult>" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *path = xasprintf("s3/%s", bad[i].name);
+		size_t len;
+		char *xml = test_read_fixture(path, &len);
+		struct strbuf sb = STRBUF_INIT;
+		struct error err = ERROR_INIT;
+
+		CHECK_INT(parse_listing(&sb, xml, len, 1, &err), -1);
+		CHECK_INT(err.code, ERR_OBJSTORE);
+		if (!err.msg || !strstr(err.msg, bad[i].msg))
+			test_fail(__FILE__, __LINE__, "%s: %s", bad[i].name,
+				  err.msg ? err.msg : "(null)");
+		strbuf_release(&sb);
+		error_clear(&err);
+		free(path);
+		free(xml);
+	}
+}
+
+static int
+stop_at_second(void *data, const struct s3_object *o, struct error *err)
+{
+	int *n = data;
+
+	if (++*n == 2)
+		return error_set(err, ERR_CATALOG, "stop at '%s'", o->key);
+	return 0;
+}
+
+static void
+s3_xml_list_callback_error_stops_the_parse(void)
+{
+	size_t len;
+	char *xml = test_read_fixture("s3/list-objects.xml", &len);
+	int n = 0;
+	struct s3_list_cb cb = { stop_at_second, NULL, NULL };
+	struct s3_xml_list *p;
+	struct error err = ERROR_INIT;
+
+	cb.data = &n;
+	p = s3_xml_list_new(&cb);
+	CHECK_INT(s3_xml_list_feed(p, xml, len, 1, &err), -1);
+	CHECK_INT(err.code, ERR_CATALOG);
+	CHECK_STR(err.msg, "stop at 'pg/cluster-1/wals/00000002.history'");
+	CHECK_INT(n, 2);
+	s3_xml_list_free(p);
+	error_clear(&err);
+	free(xml);
+}
+
+static void
+s3_xml_parses_error_documents(void)
+{
+	static const struct {
+		const char *name;
+		int ret;
+		const char *code, *region, *endpoint, *request_id;
+	} cases[] = {
+		{ "error-nosuchbucket.xml", 0, "NoSuchBucket", NULL, NULL,
+		  "4442587FB7D0A2F9" },
+		{ "error-authmalformed.xml", 0, "AuthorizationHeaderMalformed",
+		  "eu-west-1", NULL, "ABC" },
+		{ "error-redirect.xml", 0, "PermanentRedirect", NULL,
+		  "backups.s3.eu-central-1.amazonaws.com", "R1" },
+		{ "error-accessdenied.xml", 0, "AccessDenied", NULL, NULL,
+		  "7A1B" },
+		{ "error-not-xml.html", -1, NULL, NULL, NULL, NULL },
+		{ "list-prefixes.xml", -1, NULL, NULL, NULL, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *path = xasprintf("s3/%s", cases[i].name);
+		size_t len;
+		char *xml = test_read_fixture(path, &len);
+		struct s3_xml_error e = { 0 };
+
+		CHECK_INT(s3_xml_parse_error(&e, xml, len), cases[i].ret);
+		CHECK_STR(e.code, cases[i].code);
+		CHECK_STR(e.region, cases[i].region);
+		CHECK_STR(e.endpoint, cases[i].endpoint);
+		CHECK_STR(e.request_id, cases[i].request_id);
+		s3_xml_error_release(&e);
+		free(path);
+		free(xml);
+	}
+}
+
+static void
+s3_xml_parses_iso8601_utc(void)
+{
+	time_t t = 42;
+
+	CHECK_INT(s3_xml_parse_time(&t, "2024-08-13T11:50:29.000Z"), 0);
+	CHECK_INT(t, 1723549829);
+	CHECK_INT(s3_xml_parse_time(&t, "1970-01-01T00:00:01Z"), 0);
+	CHECK_INT(t, 1);
+	t = 42;
+	CHECK_INT(s3_xml_parse_time(&t, "2024-08-13T11:50:29+02:00"), -1);
+	CHECK_INT(s3_xml_parse_time(&t, "2024-08-13T11:50:29."), -1);
+	CHECK_INT(s3_xml_parse_time(&t, "2024-08-13"), -1);
+	CHECK_INT(t, 42);
+}
+
 const struct test s3_tests[] = {
 	TEST(s3_sign_matches_aws_published_examples),
 	TEST(s3_sign_matches_botocore_fixture),
 	TEST(s3_sign_encodes_only_unreserved),
 	TEST(s3_sign_collapses_header_spaces),
+	TEST(s3_xml_list_parses_fixtures_in_any_chunking),
+	TEST(s3_xml_list_rejects_bad_listings),
+	TEST(s3_xml_list_callback_error_stops_the_parse),
+	TEST(s3_xml_parses_error_documents),
+	TEST(s3_xml_parses_iso8601_utc),
 	{ NULL, NULL },
 };
