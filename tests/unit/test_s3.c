@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "errors.h"
+#include "s3.h"
 #include "s3_sign.h"
 #include "s3_xml.h"
 #include "strbuf.h"
@@ -421,6 +422,69 @@ s3_xml_parses_iso8601_utc(void)
 	CHECK_INT(t, 42);
 }
 
+static void
+s3_credentials_parse_ini_profiles(void)
+{
+	char *text = test_read_fixture("s3/credentials.ini", NULL);
+	struct s3_credentials c = { NULL, NULL, NULL };
+	struct error err = ERROR_INIT;
+
+	CHECK_INT(s3_credentials_parse_ini(&c, text, "default", "f", &err), 0);
+	CHECK_STR(c.access_key, "AKIADEFAULT");
+	CHECK_STR(c.secret_key, "secret/with=equals");
+	CHECK_STR(c.session_token, NULL);
+	s3_credentials_release(&c);
+	CHECK_INT(s3_credentials_parse_ini(&c, text, "backup", "f", &err), 0);
+	CHECK_STR(c.access_key, "AKIABACKUP");
+	CHECK_STR(c.secret_key, "s2");
+	CHECK_STR(c.session_token, "tok+en");
+	s3_credentials_release(&c);
+	CHECK_INT(s3_credentials_parse_ini(&c, text, "nokey", "f", &err), -1);
+	CHECK(err.msg && strstr(err.msg, "lacks aws_access_key_id"));
+	CHECK(c.access_key == NULL);
+	error_clear(&err);
+	CHECK_INT(s3_credentials_parse_ini(&c, text, "missing", "f", &err), -1);
+	CHECK_STR(err.msg, "no profile 'missing' in 'f'");
+	error_clear(&err);
+	free(text);
+}
+
+static void
+s3_parse_url_validates_buckets(void)
+{
+	static const struct {
+		const char *url, *bucket, *prefix;
+	} cases[] = {
+		{ "s3://backups/pg/cluster-1", "backups", "pg/cluster-1" },
+		{ "s3://my.bucket-1/", "my.bucket-1", "" },
+		{ "s3://abc", "abc", "" },
+		{ "s3://abc//x/", "abc", "x/" },
+		{ "s3://ab/x", NULL, NULL },
+		{ "s3://Backups/x", NULL, NULL },
+		{ "s3://a..b/x", NULL, NULL },
+		{ "s3://-abc/x", NULL, NULL },
+		{ "s3://192.168.1.1/x", NULL, NULL },
+		{ "s3://under_score/x", NULL, NULL },
+		{ "gs://backups/x", NULL, NULL },
+		{ "backups/x", NULL, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct s3_url u = { NULL, NULL };
+		struct error err = ERROR_INIT;
+		int ret = s3_parse_url(&u, cases[i].url, &err);
+
+		CHECK_INT(ret, cases[i].bucket ? 0 : -1);
+		CHECK_STR(u.bucket, cases[i].bucket);
+		CHECK_STR(u.prefix, cases[i].prefix);
+		if (!cases[i].bucket)
+			CHECK_INT(err.code, ERR_CONFIG);
+		s3_url_release(&u);
+		error_clear(&err);
+	}
+}
+
 const struct test s3_tests[] = {
 	TEST(s3_sign_matches_aws_published_examples),
 	TEST(s3_sign_matches_botocore_fixture),
@@ -431,5 +495,7 @@ const struct test s3_tests[] = {
 	TEST(s3_xml_list_callback_error_stops_the_parse),
 	TEST(s3_xml_parses_error_documents),
 	TEST(s3_xml_parses_iso8601_utc),
+	TEST(s3_credentials_parse_ini_profiles),
+	TEST(s3_parse_url_validates_buckets),
 	{ NULL, NULL },
 };
