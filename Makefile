@@ -70,6 +70,10 @@ build/registry.h: $(UNIT) tests/unit/mkregistry.sh
 build/san/kubectl-cnpgops: $(SAN_OBJ) $(SAN_CMD)
 	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
+# The S3 client's test driver (tests/s3/s3tool.c), for tests/cli/t2*-s3-*.
+build/san/s3tool: $(SAN_OBJ) build/san/tests/s3/s3tool.o
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+
 build/san/unit: $(SAN_OBJ) $(SAN_UNIT)
 	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -88,11 +92,12 @@ headertest:
 unit: build/san/unit
 	ASAN_OPTIONS=detect_leaks=1 ./build/san/unit $(FILTER)
 
-cli: build/san/kubectl-cnpgops kubectl-cnpgops
+cli: build/san/kubectl-cnpgops kubectl-cnpgops build/san/s3tool
 	CNPGOPS_BIN=$(CURDIR)/build/san/kubectl-cnpgops \
 	  sh tests/cli/run.sh $(FILTER)
 
-check: kubectl-cnpgops headertest build/san/unit build/san/kubectl-cnpgops
+check: kubectl-cnpgops headertest build/san/unit build/san/kubectl-cnpgops \
+       build/san/s3tool
 	@rm -f build/results
 	ASAN_OPTIONS=detect_leaks=1 ./build/san/unit $(FILTER) | tee -a build/results
 	CNPGOPS_BIN=$(CURDIR)/build/san/kubectl-cnpgops \
