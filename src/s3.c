@@ -19,7 +19,7 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 
-#define ERROR_BODY_MAX	(64 * 1024)
+#define ERROR_BODY_MAX	((size_t)65536)
 #define CLOCK_SKEW_WARN 300
 
 struct s3_client {
@@ -122,10 +122,10 @@ s3_credentials_parse_ini(struct s3_credentials *out, const char *text,
 		line = eol ? eol + 1 : NULL;
 		if (l[0] == '[') {
 			char *end = strchr(l, ']');
-			char *name;
 
 			if (end) {
-				name = trimmed(l + 1, (size_t)(end - l - 1));
+				char *name =
+					trimmed(l + 1, (size_t)(end - l - 1));
 				in_profile = strcmp(name, profile) == 0;
 				found |= in_profile;
 				free(name);
@@ -697,8 +697,7 @@ req_prepare(struct req *r, CURL *h, struct error *err)
 	(void)curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			       c->timeout_ms < 10000 ? c->timeout_ms : 10000L);
 	(void)curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(h, CURLOPT_USERAGENT,
-			       "kubectl-cnpgops/" CNPGOPS_VERSION);
+	(void)curl_easy_setopt(h, CURLOPT_USERAGENT, "kubectl-cnpgops");
 	if (c->ca_pem) {
 		struct curl_blob blob;
 
@@ -905,6 +904,24 @@ transport_retryable(CURLcode cc)
 	       cc == CURLE_GOT_NOTHING || cc == CURLE_PARTIAL_FILE;
 }
 
+/* The S3 code for an answer without a body (HEAD), from its status. */
+static const char *
+code_for_status(const struct req *r)
+{
+	switch (r->status) {
+	case 404:
+		return r->op == OP_LIST ? "NoSuchBucket" : "NoSuchKey";
+	case 403:
+		return "AccessDenied";
+	case 301:
+		return "PermanentRedirect";
+	case 503:
+		return "SlowDown";
+	default:
+		return "UnknownError";
+	}
+}
+
 /* Classify a finished transfer; on failure err is set (also for RETRY). */
 static enum outcome
 req_outcome(struct req *r, CURLcode cc, struct error *err)
@@ -936,13 +953,7 @@ req_outcome(struct req *r, CURLcode cc, struct error *err)
 	memset(&x, 0, sizeof(x));
 	if (s3_xml_parse_error(&x, r->resp.buf, r->resp.len) < 0) {
 		/* HEAD answers carry no body: map by status. */
-		x.code = xstrdup(r->status == 404 && r->op != OP_LIST
-					 ? "NoSuchKey"
-				 : r->status == 404 ? "NoSuchBucket"
-				 : r->status == 403 ? "AccessDenied"
-				 : r->status == 301 ? "PermanentRedirect"
-				 : r->status == 503 ? "SlowDown"
-						    : "UnknownError");
+		x.code = xstrdup(code_for_status(r));
 		if (r->status == 400 && r->bucket_region[0]) {
 			free(x.code);
 			x.code = xstrdup("AuthorizationHeaderMalformed");
@@ -1030,8 +1041,6 @@ req_run(struct req *r, struct error *err)
 static void
 list_query(struct req *r, const struct s3_list_opts *o)
 {
-	char num[16];
-
 	req_add_query(r, "list-type", "2");
 	if (o->prefix && *o->prefix)
 		req_add_query(r, "prefix", o->prefix);
@@ -1042,6 +1051,8 @@ list_query(struct req *r, const struct s3_list_opts *o)
 	if (o->continuation_token && *o->continuation_token)
 		req_add_query(r, "continuation-token", o->continuation_token);
 	if (o->max_keys > 0) {
+		char num[16];
+
 		snprintf(num, sizeof(num), "%d", o->max_keys);
 		req_add_query(r, "max-keys", num);
 	}
