@@ -60,4 +60,45 @@ expect_err "s ahead of the server's"
 s3tool -e "$E" big get blob
 expect_rc 1
 expect_err "error: 's3://big/blob' is larger than 1048576 bytes"
+
+# TLS: a CA given in memory (-c: CURLOPT_CAINFO_BLOB) is trusted; without
+# it the error names TLS and the endpointCA; a certificate for another name
+# says so.
+command -v openssl >/dev/null || skip "no openssl"
+mkcert() { # NAME SAN
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$2" \
+		-addext "subjectAltName=$3" -keyout "$T/$1.key" \
+		-out "$T/$1.pem" >/dev/null 2>&1 || fail "openssl req failed"
+}
+start_tls() { # NAME
+	rm -f "$T/$1.port"
+	python3 "$TOP/tests/s3/fake_s3.py" "$T/$1.port" "$T/$1.pem" "$T/$1.key" \
+		>/dev/null 2>"$T/$1.err" &
+	tpid=$!
+	at_exit "kill $tpid 2>/dev/null; wait $tpid 2>/dev/null"
+	python3 -c 'import os, sys, time
+d = time.time() + 10
+while time.time() < d and not os.path.exists(sys.argv[1]):
+    time.sleep(0.02)
+sys.exit(0 if os.path.exists(sys.argv[1]) else 1)' "$T/$1.port" ||
+		fail "TLS fake_s3 did not start: $(cat "$T/$1.err")"
+}
+mkcert good 127.0.0.1 IP:127.0.0.1
+start_tls good
+ETLS=https://127.0.0.1:$(cat "$T/good.port")
+s3tool -e "$ETLS" -c "$T/good.pem" slow list p/
+expect_rc 0
+expect_out "pages 1"
+s3tool -e "$ETLS" slow list p/
+expect_rc 1
+expect_err "error: listing 's3://slow/p/': TLS with '$ETLS' failed"
+expect_err "hint: give the endpoint's CA bundle"
+
+mkcert other other.example DNS:other.example
+start_tls other
+EOTHER=https://127.0.0.1:$(cat "$T/other.port")
+s3tool -e "$EOTHER" -c "$T/other.pem" slow list p/
+expect_rc 1
+expect_err "TLS with '$EOTHER' failed"
+expect_err "hint: the certificate does not name the endpoint's host"
 exit 0

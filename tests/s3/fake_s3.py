@@ -9,7 +9,7 @@ clock skew, size cap.  Path-style buckets choose the behaviour:
   /skew/...      403 SignatureDoesNotMatch with a Date one hour behind
   /big/KEY       a 2 MiB body
 
-Usage: fake_s3.py PORTFILE   (listens on 127.0.0.1, ephemeral port, writes
+Usage: fake_s3.py PORTFILE [CERT KEY]   (TLS with CERT and KEY; listens on 127.0.0.1, ephemeral port, writes
 the port to PORTFILE; logs "METHOD PATH" per request on stdout)
 """
 import email.utils
@@ -90,6 +90,11 @@ def main():
         return orig(self)
     Handler.do_GET = do_get
     Handler.do_HEAD = do_get
+    if len(sys.argv) > 3:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
     os.rename(sys.argv[1] + ".tmp", sys.argv[1])

@@ -2,7 +2,8 @@
  * s3tool: a test driver for the s3 module (not installed, not a command
  * of the plugin).  Credentials come from the environment.
  *
- *   s3tool [-e ENDPOINT] [-r REGION] [-m MAXKEYS] BUCKET list PREFIX [DELIM]
+ *   s3tool [-e ENDPOINT] [-r REGION] [-m MAXKEYS] [-c CA.pem] BUCKET list
+ *          PREFIX [DELIM]
  *   s3tool ... BUCKET list-parallel PREFIX BOUND...
  *   s3tool ... BUCKET get KEY | head KEY | delete KEY | put KEY TEXT
  *   s3tool ... BUCKET get-many K KEY...
@@ -54,6 +55,20 @@ print_body(void *data, size_t i, const char *body, size_t len,
 	return 0;
 }
 
+static void
+read_file(struct strbuf *sb, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	size_t n;
+
+	if (!f)
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(sb, buf, n);
+	fclose(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -61,16 +76,18 @@ main(int argc, char **argv)
 	struct s3_client *c = NULL;
 	struct error err = ERROR_INIT;
 	struct s3_list_cb cb = { print_object, print_prefix, NULL };
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, ca = STRBUF_INIT;
 	int opt, max_keys = 0, ret = -1;
 	const char *cmd;
 
 	memset(&cfg, 0, sizeof(cfg));
-	while ((opt = getopt(argc, argv, "e:r:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "e:r:m:c:")) != -1) {
 		if (opt == 'e')
 			cfg.endpoint = optarg;
 		else if (opt == 'r')
 			cfg.region = optarg;
+		else if (opt == 'c')
+			read_file(&ca, optarg);
 		else if (opt == 'm')
 			max_keys = (int)strtol(optarg, NULL, 10);
 		else
@@ -81,6 +98,8 @@ main(int argc, char **argv)
 				"CMD ARGS\n");
 		return 2;
 	}
+	cfg.ca_pem = ca.len ? ca.buf : NULL;
+	cfg.ca_pem_len = ca.len;
 	http_global_init();
 	c = s3_client_new(&cfg, argv[optind], &err);
 	if (!c)
@@ -157,6 +176,7 @@ out:
 		fprintf(stderr, "region: %s\n", s3_client_region(c));
 	error_clear(&err);
 	strbuf_release(&sb);
+	strbuf_release(&ca);
 	s3_client_free(c);
 	http_global_cleanup();
 	return ret == 0 ? 0 : ret == -2 ? 2 : 1;
