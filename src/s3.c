@@ -367,6 +367,13 @@ s3_client_new(const struct s3_config *cfg, const char *bucket,
 		c->path_style = strchr(bucket, '.') != NULL;
 		c->endpoint = xasprintf("https://s3.%s.amazonaws.com", region);
 	}
+	if (cfg->credentials &&
+	    (!cfg->credentials->access_key || !cfg->credentials->secret_key)) {
+		error_set(err, ERR_CONFIG,
+			  "the S3 credentials lack an access key id or a "
+			  "secret access key");
+		goto fail;
+	}
 	if (cfg->credentials) {
 		c->cred.access_key = xstrdup(cfg->credentials->access_key);
 		c->cred.secret_key = xstrdup(cfg->credentials->secret_key);
