@@ -83,6 +83,10 @@ build/san/kubectl-cnpgops: $(SAN_OBJ) $(SAN_CMD)
 build/san/cron-driver: tests/cron/driver.c $(SAN_OBJ)
 	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
+# The S3 client's test driver (tests/s3/s3tool.c), for tests/cli/t2*-s3-*.
+build/san/s3tool: $(SAN_OBJ) build/san/tests/s3/s3tool.o
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+
 build/san/unit: $(SAN_OBJ) $(SAN_UNIT)
 	@echo "  LD san  $@"
 	$(Q)$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
@@ -134,12 +138,14 @@ headertest:
 unit: build/san/unit
 	ASAN_OPTIONS=detect_leaks=1 ./build/san/unit $(FILTER)
 
-cli: build/san/kubectl-cnpgops kubectl-cnpgops build/san/cron-driver
+TEST_DRIVERS := build/san/cron-driver build/san/s3tool
+
+cli: build/san/kubectl-cnpgops kubectl-cnpgops $(TEST_DRIVERS)
 	CNPGOPS_BIN=$(CURDIR)/build/san/kubectl-cnpgops \
 	  sh tests/cli/run.sh $(FILTER)
 
 check: kubectl-cnpgops headertest build/san/unit build/san/kubectl-cnpgops \
-	build/san/cron-driver
+	$(TEST_DRIVERS)
 	@rm -f build/results
 	ASAN_OPTIONS=detect_leaks=1 ./build/san/unit $(FILTER) | tee -a build/results
 	CNPGOPS_BIN=$(CURDIR)/build/san/kubectl-cnpgops \
