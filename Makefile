@@ -152,7 +152,7 @@ check: kubectl-cnpgops headertest build/san/unit build/san/kubectl-cnpgops \
 	  sh tests/cli/run.sh $(FILTER) | tee -a build/results
 	@sh tests/summary.sh build/results
 
-valgrind: build/dbg/unit build/dbg/kubectl-cnpgops
+valgrind: build/dbg/unit build/dbg/kubectl-cnpgops $(TEST_DRIVERS)
 	valgrind -q --error-exitcode=99 --leak-check=full \
 	  --errors-for-leak-kinds=definite,indirect \
 	  --suppressions=tests/valgrind.supp ./build/dbg/unit $(FILTER)
