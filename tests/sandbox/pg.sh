@@ -105,6 +105,8 @@ AWS_SHARED_CREDENTIALS_FILE=/dev/null
 NO_PROXY=127.0.0.1,localhost
 no_proxy=127.0.0.1,localhost
 EOV
+	as_user "$dir" test -w "$dir" ||
+		die "OS user '$user' cannot reach '$dir': make its parent directories traversable (chmod a+x)"
 	as_user "$dir" initdb -D "$dir/data" -U postgres -A trust -E UTF8 \
 		--locale=C --wal-segsize="$segsize" >"$dir/initdb.log" 2>&1 ||
 		die "initdb failed (log: $dir/initdb.log)"
