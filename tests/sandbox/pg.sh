@@ -12,6 +12,8 @@
 #       --server NAME           barman-cloud-wal-archive into s3://B/P NAME
 #       --compression C         gzip (default), bzip2, snappy or none
 #       --no-archive            archive_mode=off even with an endpoint
+#       --no-initdb             only make DIR, sock/ and pg.env (restore.sh
+#                               fills DIR/data itself)
 #   pg.sh start DIR             start it (waits until it accepts queries)
 #   pg.sh stop DIR              stop it (fast), waits for exit
 #   pg.sh psql DIR ARGS...      psql -X -q -At -v ON_ERROR_STOP=1 as the
@@ -65,6 +67,7 @@ init() {
 	server=""
 	compression=gzip
 	archive=1
+	initdb=1
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--wal-segsize) segsize=$2; shift 2 ;;
@@ -74,6 +77,7 @@ init() {
 		--server) server=$2; shift 2 ;;
 		--compression) compression=$2; shift 2 ;;
 		--no-archive) archive=0; shift ;;
+		--no-initdb) initdb=0; shift ;;
 		*) die "pg.sh init: unknown option '$1'" ;;
 		esac
 	done
@@ -107,6 +111,7 @@ no_proxy=127.0.0.1,localhost
 EOV
 	as_user "$dir" test -w "$dir" ||
 		die "OS user '$user' cannot reach '$dir': make its parent directories traversable (chmod a+x)"
+	[ "$initdb" = 1 ] || return 0
 	as_user "$dir" initdb -D "$dir/data" -U postgres -A trust -E UTF8 \
 		--locale=C --wal-segsize="$segsize" >"$dir/initdb.log" 2>&1 ||
 		die "initdb failed (log: $dir/initdb.log)"
