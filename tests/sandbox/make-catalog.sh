@@ -26,6 +26,7 @@ set -eu
 
 if [ "${1:-}" = stop ]; then
 	[ $# -eq 2 ] || die "usage: make-catalog.sh stop DIR"
+	[ -f "$2/moto.port" ] || [ -d "$2/pg" ] || die "no sandbox in '$2' (no moto.port, no pg/)"
 	sh "$SANDBOX/pg.sh" stop "$2/pg"
 	sh "$SANDBOX/moto.sh" stop "$2"
 	exit 0
@@ -137,7 +138,7 @@ sql "create table rows (id serial primary key, batch int not null,
 : >"$DIR/rows.tsv"
 : >"$DIR/backups.tsv"
 : >"$DIR/backup.log"
-switch_and_wait
+LAST_ARCHIVED_WAL=""
 
 k=1
 b=0
