@@ -5,9 +5,9 @@
 #   wait_for N CMD...   run CMD every 0.1 s until it succeeds, at most N
 #                       seconds; returns 1 on timeout
 SANDBOX=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # used by moto.sh
 TOP=$(cd "$SANDBOX/../.." && pwd)
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-BARMAN_PY=/usr/bin/python3
 
 die() {
 	echo "sandbox: $*" >&2
