@@ -225,6 +225,7 @@ struct catalog_window {
 	const struct catalog_backup *earliest_backup;
 	struct timefmt_time latest; /* an upper bound, see basis */
 	const struct catalog_backup *latest_backup; /* newest usable backup */
+	uint32_t latest_tli; /* the timeline of latest_segno */
 	uint64_t latest_segno; /* last segment of its contiguous WAL run */
 	char *basis; /* what latest rests on; the caller's via
 			catalog_window_release */
