@@ -299,8 +299,18 @@ int catalog_plan(struct catalog_plan *out, const struct catalog *cat,
 void catalog_plan_release(struct catalog_plan *p);
 
 /*
- * The catalog as JSON (schema in docs; times RFC3339 UTC).  The caller
- * owns the reference.
+ * The catalog as JSON, a stable schema (times RFC3339 UTC, absent values
+ * null):
+ *   {"destinationPath","serverName",
+ *    "backups":[{"id","name","status","beginTime","endTime","timeline",
+ *                "beginWal","endWal","beginLsn","endLsn","size","error"}],
+ *    "timelines":[{"id","parent","switchLsn","walRanges":[{"first","last"}],
+ *                  "gaps":[{"first","last"}]}],
+ *    "window":{"earliest","latest","timeline","latestIsUpperBound":true,
+ *              "basis"},
+ *    "warnings":[string]}
+ * The window is catalog_window of the newest timeline.  The caller owns
+ * the reference.
  */
 json_t *catalog_to_json(const struct catalog *cat);
 

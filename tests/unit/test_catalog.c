@@ -1016,6 +1016,38 @@ catalog_empty_and_backup_only(void)
 }
 
 static void
+catalog_warns_about_naive_times(void)
+{
+	struct catalog *cat = catalog_new("s3://bk/pg", "pg-main", 1048576);
+	size_t len;
+	char *buf = test_read_fixture("catalog/naive-crlf.info", &len);
+	struct error err = ERROR_INIT;
+
+	CHECK_INT(
+		catalog_add_backup_info(cat, "20261124T100000", buf, len, &err),
+		0);
+	CHECK(has_warning(cat, "backup '20261124T100000': backup.info times "
+			       "have no zone and were read as UTC"));
+	CHECK_INT(catalog_backup_count(cat), 1);
+	CHECK_STR(catalog_backup_at(cat, 0)->id, "20261124T100000");
+	CHECK(catalog_find_backup(cat, "20261124T100000") != NULL);
+	/* The same id again replaces the first. */
+	CHECK_INT(
+		catalog_add_backup_info(cat, "20261124T100000", buf, len, &err),
+		0);
+	CHECK_INT(catalog_backup_count(cat), 1);
+	/* A malformed backup.info is refused with its id. */
+	CHECK_INT(catalog_add_backup_info(cat, "20261124T110000", "x", 1, &err),
+		  -1);
+	CHECK_STR(err.msg, "backup.info of '20261124T110000': line 1: "
+			   "expected key=value");
+	CHECK_INT(catalog_backup_count(cat), 1);
+	error_clear(&err);
+	free(buf);
+	catalog_free(cat);
+}
+
+static void
 catalog_json_document(void)
 {
 	struct catalog *cat = two_backups();
@@ -1130,6 +1162,7 @@ const struct test catalog_tests[] = {
 	TEST(catalog_segment_sizes),
 	TEST(catalog_objects_out_of_order_and_misplaced),
 	TEST(catalog_empty_and_backup_only),
+	TEST(catalog_warns_about_naive_times),
 	TEST(catalog_json_document),
 	TEST(catalog_memory_is_bounded_by_ranges),
 	{ NULL, NULL },
