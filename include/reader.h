@@ -1,7 +1,9 @@
 /*
- * reader: read the barman catalog of an archive from its object store and
- * hand back the catalog model (see catalog.h) and its JSON form, the one
- * "catalog -o json" prints.
+ * reader: read the barman catalog of an archive from its object store into
+ * the catalog model (catalog.h): the backups' backup.info files (fetched in
+ * parallel), every WAL object of wals/ (listed flat, page by page, so the
+ * number of requests is the minimum the layout allows) and the timeline
+ * history files.  Nothing is written to disk.
  */
 #ifndef CNPGOPS_READER_H
 #define CNPGOPS_READER_H
@@ -9,15 +11,43 @@
 #include <jansson.h>
 
 struct archive_config;
+struct catalog;
 struct error;
+struct reader;
 
 /*
- * Read the catalog of arch.  *out is the JSON document (the caller's):
- * {"destinationPath", "serverName", "backups": [...], "timelines": [...],
- * "window": {...}, "warnings": [...]}.  Errors: ERR_OBJSTORE when the store
- * cannot be read, ERR_CATALOG when what it holds cannot be parsed.
+ * A reader for the archive of arch (borrowed; must outlive the reader).
+ * Credentials come from arch, else from the environment.  Errors:
+ * ERR_CONFIG (URL, credentials), ERR_USAGE for providers other than S3.
  */
+int reader_open(struct reader **out, const struct archive_config *arch,
+		struct error *err);
+void reader_free(struct reader *r);
+
+/* The S3 client behind the reader, for the checks of archive-test. */
+struct s3_client *reader_s3(struct reader *r);
+/* The key prefix of the server folder: "<path>/<serverName>/". */
+const char *reader_prefix(const struct reader *r);
+
+/*
+ * Read the whole catalog.  *out is the caller's (catalog_free).  Errors:
+ * ERR_OBJSTORE when the store cannot be read, ERR_CATALOG when what it
+ * holds cannot be parsed.
+ */
+int reader_load(struct catalog **out, struct reader *r, struct error *err);
+
+/*
+ * Does anything exist under <path>/<server_name>/?  *out is 1 if so (the
+ * first key found goes to *first_key, the caller's, when not NULL).
+ */
+int reader_server_used(int *out, char **first_key, struct reader *r,
+		       const char *server_name, struct error *err);
+
+/* Open, load and render as the JSON "catalog -o json" prints. */
 int reader_catalog_json(json_t **out, const struct archive_config *arch,
 			struct error *err);
+
+/* The number of requests made so far (for the benchmark). */
+long reader_requests(const struct reader *r);
 
 #endif

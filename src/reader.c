@@ -1,20 +1,360 @@
 /*
- * reader: the object store behind a catalog.  Placeholder until the S3
- * client and the catalog model land: reading is refused with a clear
- * error, so no command ever acts on a catalog it did not read.
+ * reader: the barman catalog read from S3 into the catalog model.
+ *
+ * Requests: one delimited listing of base/ (the backup folders), one GET
+ * per backup.info (in parallel), the flat listing of wals/ (one request per
+ * 1000 objects) and one GET per history file.
  */
-#include "reader.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
 #include "archive.h"
+#include "catalog.h"
 #include "errors.h"
+#include "reader.h"
+#include "s3.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+
+#define INFO_MAX      ((size_t)1 << 20)
+#define GET_IN_FLIGHT 8
+
+struct reader {
+	const struct archive_config *arch;
+	struct s3_client *s3;
+	struct s3_url url;
+	char *prefix; /* "<url.prefix>/<server>/", no leading '/' */
+	long requests;
+};
+
+int
+reader_open(struct reader **out, const struct archive_config *arch,
+	    struct error *err)
+{
+	struct reader *r;
+	struct s3_config cfg = { 0 };
+	struct s3_credentials cred = { 0 };
+	size_t plen;
+
+	if (arch->provider != ARCHIVE_PROVIDER_S3) {
+		error_set(err, ERR_USAGE,
+			  "'%s': this version reads S3 archives only",
+			  arch->destination_path);
+		return -1;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->arch = arch;
+	if (s3_parse_url(&r->url, arch->destination_path, err))
+		goto fail;
+	plen = strlen(r->url.prefix);
+	while (plen > 0 && r->url.prefix[plen - 1] == '/')
+		plen--;
+	r->prefix = plen ? xasprintf("%.*s/%s/", (int)plen, r->url.prefix,
+				     arch->server_name)
+			 : xasprintf("%s/", arch->server_name);
+	cfg.endpoint = arch->endpoint_url;
+	cfg.region = arch->region;
+	cfg.ca_pem = arch->endpoint_ca_pem;
+	cfg.ca_pem_len = arch->endpoint_ca_len;
+	if (arch->access_key_id && arch->secret_access_key) {
+		cred.access_key = arch->access_key_id;
+		cred.secret_key = arch->secret_access_key;
+		cred.session_token = arch->session_token;
+		cfg.credentials = &cred;
+	}
+	r->s3 = s3_client_new(&cfg, r->url.bucket, err);
+	if (!r->s3)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	reader_free(r);
+	return -1;
+}
+
+void
+reader_free(struct reader *r)
+{
+	if (!r)
+		return;
+	s3_client_free(r->s3);
+	s3_url_release(&r->url);
+	free(r->prefix);
+	free(r);
+}
+
+struct s3_client *
+reader_s3(struct reader *r)
+{
+	return r->s3;
+}
+
+const char *
+reader_prefix(const struct reader *r)
+{
+	return r->prefix;
+}
+
+long
+reader_requests(const struct reader *r)
+{
+	return r->requests;
+}
+
+/* base/: the backup folders. */
+struct ids {
+	const char *base;
+	size_t base_len;
+	char **v;
+	size_t n;
+};
+
+static int
+on_base_prefix(void *data, const char *prefix, struct error *err)
+{
+	struct ids *ids = data;
+	size_t len = strlen(prefix);
+
+	(void)err;
+	if (len <= ids->base_len + 1 ||
+	    strncmp(prefix, ids->base, ids->base_len) != 0)
+		return 0;
+	ids->v = xreallocarray(ids->v, ids->n + 1, sizeof(char *));
+	ids->v[ids->n++] =
+		xstrndup(prefix + ids->base_len, len - ids->base_len - 1);
+	return 0;
+}
+
+struct info_ctx {
+	struct catalog *cat;
+	struct ids *ids;
+	int missing;
+};
+
+static int
+on_info(void *data, size_t i, const char *body, size_t len,
+	const struct error *key_err, struct error *err)
+{
+	struct info_ctx *ic = data;
+
+	if (!body) {
+		/* barman writes backup.info last: a backup in progress */
+		if (key_err->code == ERR_NOT_FOUND) {
+			ic->missing++;
+			return 0;
+		}
+		return error_set(err, key_err->code, "%s", key_err->msg);
+	}
+	return catalog_add_backup_info(ic->cat, ic->ids->v[i], body, len, err);
+}
+
+/* wals/: every object, and the history files to fetch. */
+struct wals {
+	struct catalog *cat;
+	size_t prefix_len;
+	char **history;
+	uint32_t *history_tli;
+	size_t nhistory;
+};
+
+static int
+on_wal_object(void *data, const struct s3_object *obj, struct error *err)
+{
+	struct wals *w = data;
+	const char *rel = obj->key + w->prefix_len;
+	struct catalog_wal_name wn;
+	const char *slash;
+
+	(void)err;
+	if (strlen(obj->key) <= w->prefix_len)
+		return 0;
+	catalog_add_object(w->cat, rel, strlen(rel), (uint64_t)obj->size,
+			   obj->last_modified);
+	slash = strrchr(rel, '/');
+	catalog_wal_parse_name(&wn, slash ? slash + 1 : rel,
+			       strlen(slash ? slash + 1 : rel));
+	if (wn.kind == CATALOG_WAL_HISTORY) {
+		w->history = xreallocarray(w->history, w->nhistory + 1,
+					   sizeof(char *));
+		w->history_tli = xreallocarray(w->history_tli, w->nhistory + 1,
+					       sizeof(uint32_t));
+		w->history[w->nhistory] = xstrdup(obj->key);
+		w->history_tli[w->nhistory] = wn.tli;
+		w->nhistory++;
+	}
+	return 0;
+}
+
+struct hist_ctx {
+	struct catalog *cat;
+	struct wals *w;
+};
+
+static int
+on_history(void *data, size_t i, const char *body, size_t len,
+	   const struct error *key_err, struct error *err)
+{
+	struct hist_ctx *hc = data;
+	size_t klen = strlen(hc->w->history[i]);
+
+	if (!body)
+		return error_set(err, key_err->code, "%s", key_err->msg);
+	if (klen > 8 && strcmp(hc->w->history[i] + klen - 8, ".history") != 0)
+		return 0; /* compressed: noted by the catalog's warnings */
+	return catalog_add_history(hc->cat, hc->w->history_tli[i], body, len,
+				   err);
+}
+
+int
+reader_load(struct catalog **out, struct reader *r, struct error *err)
+{
+	struct catalog *cat =
+		catalog_new(r->arch->destination_path, r->arch->server_name, 0);
+	struct ids ids = { 0 };
+	struct wals w = { 0 };
+	struct s3_list_cb cb = { 0 };
+	struct info_ctx ic = { 0 };
+	struct hist_ctx hc = { 0 };
+	char *base = xasprintf("%sbase/", r->prefix);
+	char *wals = xasprintf("%swals/", r->prefix);
+	char **keys = NULL;
+	size_t i;
+	int rc = -1;
+
+	ids.base = base;
+	ids.base_len = strlen(base);
+	cb.prefix = on_base_prefix;
+	cb.data = &ids;
+	if (s3_list_all(r->s3, base, "/", &cb, err))
+		goto out;
+	r->requests++;
+	keys = xcalloc(ids.n + 1, sizeof(char *));
+	for (i = 0; i < ids.n; i++)
+		keys[i] = xasprintf("%s%s/backup.info", base, ids.v[i]);
+	ic.cat = cat;
+	ic.ids = &ids;
+	if (ids.n && s3_get_many(r->s3, (const char *const *)keys, ids.n,
+				 GET_IN_FLIGHT, INFO_MAX, on_info, &ic, err))
+		goto out;
+	r->requests += (long)ids.n;
+
+	w.cat = cat;
+	w.prefix_len = strlen(r->prefix);
+	memset(&cb, 0, sizeof(cb));
+	cb.object = on_wal_object;
+	cb.data = &w;
+	if (s3_list_all(r->s3, wals, NULL, &cb, err))
+		goto out;
+	hc.cat = cat;
+	hc.w = &w;
+	if (w.nhistory &&
+	    s3_get_many(r->s3, (const char *const *)w.history, w.nhistory,
+			GET_IN_FLIGHT, INFO_MAX, on_history, &hc, err))
+		goto out;
+	*out = cat;
+	cat = NULL;
+	rc = 0;
+out:
+	if (rc)
+		error_prefix(err, "reading the catalog in s3://%s/%s: ",
+			     r->url.bucket, r->prefix);
+	for (i = 0; i < ids.n; i++) {
+		free(ids.v[i]);
+		if (keys)
+			free(keys[i]);
+	}
+	for (i = 0; i < w.nhistory; i++)
+		free(w.history[i]);
+	free(w.history);
+	free(w.history_tli);
+	free(ids.v);
+	free(keys);
+	free(base);
+	free(wals);
+	catalog_free(cat);
+	return rc;
+}
+
+struct first {
+	char *key;
+};
+
+static int
+on_first(void *data, const struct s3_object *obj, struct error *err)
+{
+	struct first *f = data;
+
+	(void)err;
+	if (!f->key)
+		f->key = xstrdup(obj->key);
+	return 0;
+}
+
+static int
+on_first_prefix(void *data, const char *prefix, struct error *err)
+{
+	struct first *f = data;
+
+	(void)err;
+	if (!f->key)
+		f->key = xstrdup(prefix);
+	return 0;
+}
+
+int
+reader_server_used(int *out, char **first_key, struct reader *r,
+		   const char *server_name, struct error *err)
+{
+	struct s3_list_opts lo = { 0 };
+	struct s3_list_cb cb = { 0 };
+	struct first f = { NULL };
+	size_t plen = strlen(r->url.prefix);
+	char *prefix, *next = NULL;
+	int rc;
+
+	while (plen > 0 && r->url.prefix[plen - 1] == '/')
+		plen--;
+	prefix = plen ? xasprintf("%.*s/%s/", (int)plen, r->url.prefix,
+				  server_name)
+		      : xasprintf("%s/", server_name);
+	lo.prefix = prefix;
+	lo.max_keys = 1;
+	cb.object = on_first;
+	cb.prefix = on_first_prefix;
+	cb.data = &f;
+	rc = s3_list_page(&next, r->s3, &lo, &cb, err);
+	free(next);
+	free(prefix);
+	if (rc) {
+		free(f.key);
+		return -1;
+	}
+	*out = f.key != NULL;
+	if (first_key)
+		*first_key = f.key;
+	else
+		free(f.key);
+	return 0;
+}
 
 int
 reader_catalog_json(json_t **out, const struct archive_config *arch,
 		    struct error *err)
 {
-	(void)out;
-	error_set(err, ERR_OBJSTORE,
-		  "cannot read the catalog in '%s': reading object stores is "
-		  "not built into this version",
-		  arch->destination_path);
-	return -1;
+	struct reader *r = NULL;
+	struct catalog *cat = NULL;
+	int rc = -1;
+
+	if (reader_open(&r, arch, err) || reader_load(&cat, r, err))
+		goto out;
+	*out = catalog_to_json(cat);
+	rc = 0;
+out:
+	catalog_free(cat);
+	reader_free(r);
+	return rc;
 }
