@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -29,6 +30,8 @@
 #include "http.h"
 #include "kube.h"
 #include "output.h"
+#include "reader.h"
+#include "s3.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -215,6 +218,105 @@ in_pod_hint(struct report *r, const struct archive_config *a, const char *ns)
 	free(path);
 }
 
+static const char *
+fix_for(const char *code)
+{
+	if (strcmp(code, "InvalidAccessKeyId") == 0)
+		return "the access key does not exist for this endpoint: fix "
+		       "accessKeyId in the Secret (and check endpointURL)";
+	if (strcmp(code, "SignatureDoesNotMatch") == 0)
+		return "the secret key is wrong (or this machine's clock is "
+		       "off): fix secretAccessKey in the Secret";
+	if (strcmp(code, "AccessDenied") == 0)
+		return "grant s3:ListBucket on the bucket and s3:GetObject, "
+		       "s3:PutObject on the prefix to this identity";
+	if (strcmp(code, "NoSuchBucket") == 0)
+		return "create the bucket, or fix the bucket in "
+		       "destinationPath";
+	if (strcmp(code, "PermanentRedirect") == 0 ||
+	    strcmp(code, "AuthorizationHeaderMalformed") == 0)
+		return "set the bucket's region (s3Credentials.region)";
+	if (strcmp(code, "ExpiredToken") == 0)
+		return "the session token has expired: refresh the credentials";
+	return NULL;
+}
+
+static int
+check_credentials(struct report *r, const struct archive_config *arch,
+		  int write, struct error *err)
+{
+	struct reader *rd = NULL;
+	struct s3_list_opts lo = { 0 };
+	struct s3_list_cb cb = { 0 };
+	struct error lerr = ERROR_INIT;
+	char *next = NULL, *probe = NULL, *shown = archive_server_path(arch);
+	int rc = -1;
+
+	if (reader_open(&rd, arch, &lerr)) {
+		record(r, "fail", "credentials", lerr.hint, "%s", lerr.msg);
+		goto out;
+	}
+	lo.prefix = reader_prefix(rd);
+	lo.max_keys = 1;
+	if (s3_list_page(&next, reader_s3(rd), &lo, &cb, &lerr)) {
+		const struct s3_last_error *le =
+			s3_client_last_error(reader_s3(rd));
+
+		record(r, "fail", "credentials", fix_for(le->code), "%s",
+		       lerr.msg);
+		goto out;
+	}
+	{
+		char *where = archive_server_path(arch);
+
+		record(r, "ok", "credentials", NULL,
+		       "listed %s with these credentials (s3:ListBucket "
+		       "works)",
+		       where);
+		free(where);
+	}
+	if (write) {
+		struct strbuf got = STRBUF_INIT;
+		char body[64];
+		int ok;
+
+		snprintf(body, sizeof(body), "cnpgops archive-test %ld\n",
+			 (long)time(NULL));
+		probe = xasprintf("%scnpgops-probe-%ld-%d", reader_prefix(rd),
+				  (long)time(NULL), (int)getpid());
+		ok = s3_put(reader_s3(rd), probe, body, strlen(body), &lerr) ==
+			     0 &&
+		     s3_get(&got, reader_s3(rd), probe, 4096, &lerr) == 0 &&
+		     strcmp(got.buf, body) == 0;
+		/* always removed, even when the read back failed */
+		if (s3_delete(reader_s3(rd), probe, ok ? &lerr : NULL) && ok)
+			ok = 0;
+		strbuf_release(&got);
+		if (!ok) {
+			const struct s3_last_error *le =
+				s3_client_last_error(reader_s3(rd));
+
+			record(r, "fail", "write", fix_for(le->code),
+			       "writing, reading back and deleting %s%s: %s",
+			       shown, strrchr(probe, '/') + 1,
+			       lerr.msg ? lerr.msg : "content differs");
+			goto out;
+		}
+		record(r, "ok", "write", NULL,
+		       "wrote, read back and deleted %s%s", shown,
+		       strrchr(probe, '/') + 1);
+	}
+	rc = 0;
+out:
+	(void)err;
+	free(shown);
+	free(next);
+	free(probe);
+	error_clear(&lerr);
+	reader_free(rd);
+	return rc;
+}
+
 static int
 archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -360,10 +462,7 @@ archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 
 	/* 5. authentication, permissions, the write probe */
-	record(&r, "skip", "credentials", NULL,
-	       "this version cannot yet sign requests to the object store; "
-	       "credentials, permissions%s are not tested",
-	       o->write ? " and the write probe" : "");
+	(void)check_credentials(&r, arch, o->write, ctx->err);
 
 report:
 	if (r.json) {
