@@ -36,24 +36,11 @@
 #include "xmalloc.h"
 
 struct archive_test_opts {
-	const char *object_store;
-	const char *destination_path;
-	const char *server_name;
-	const char *endpoint_url;
-	const char *endpoint_ca;
-	const char *region;
+	struct archive_flags af;
 	int write;
 };
 
-enum {
-	OPT_OBJECT_STORE = OPT_LOCAL_BASE,
-	OPT_DESTINATION,
-	OPT_SERVER_NAME,
-	OPT_ENDPOINT_URL,
-	OPT_ENDPOINT_CA,
-	OPT_REGION,
-	OPT_WRITE
-};
+enum { OPT_WRITE = OPT_LOCAL_BASE };
 
 static int archive_test_opt(void *state, int ch, const char *arg,
 			    struct error *err);
@@ -61,12 +48,7 @@ static int archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv);
 
 static const struct option archive_test_longopts[] = {
 	GLOBAL_LONGOPTS,
-	{ "object-store", required_argument, NULL, OPT_OBJECT_STORE },
-	{ "destination-path", required_argument, NULL, OPT_DESTINATION },
-	{ "server-name", required_argument, NULL, OPT_SERVER_NAME },
-	{ "endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL },
-	{ "endpoint-ca", required_argument, NULL, OPT_ENDPOINT_CA },
-	{ "region", required_argument, NULL, OPT_REGION },
+	ARCHIVE_FLAGS_LONGOPTS,
 	{ "write", no_argument, NULL, OPT_WRITE },
 	{ NULL, 0, NULL, 0 },
 };
@@ -78,16 +60,9 @@ const struct cmd_entry cmd_archive_test_entry = {
 		 "[--endpoint-ca FILE] [--region REGION]) [--write] [-o json]",
 	.summary = "Test the archive's endpoint, credentials and path as "
 		   "barman uses them",
-	.help = "      --object-store NAME      test this ObjectStore instead "
-		"of the cluster's\n"
-		"      --destination-path PATH  test this archive "
-		"(s3://BUCKET/PATH) without cluster access\n"
-		"      --server-name NAME       its serverName\n"
-		"      --endpoint-url URL       an S3-compatible endpoint\n"
-		"      --endpoint-ca FILE       the endpoint's CA bundle (PEM)\n"
-		"      --region REGION          the bucket's region\n"
-		"      --write                  also write, read back and "
-		"delete a probe object\n",
+	.help = ARCHIVE_FLAGS_HELP
+	"      --write                  also write, read back and "
+	"delete a probe object\n",
 	.shortopts = "",
 	.longopts = archive_test_longopts,
 	.min_args = 0,
@@ -103,25 +78,9 @@ archive_test_opt(void *state, int ch, const char *arg, struct error *err)
 {
 	struct archive_test_opts *o = state;
 
+	if (ARCHIVE_FLAG(ch))
+		return archive_flags_parse(&o->af, ch, arg, err);
 	switch (ch) {
-	case OPT_OBJECT_STORE:
-		o->object_store = arg;
-		return 0;
-	case OPT_DESTINATION:
-		o->destination_path = arg;
-		return 0;
-	case OPT_SERVER_NAME:
-		o->server_name = arg;
-		return 0;
-	case OPT_ENDPOINT_URL:
-		o->endpoint_url = arg;
-		return 0;
-	case OPT_ENDPOINT_CA:
-		o->endpoint_ca = arg;
-		return 0;
-	case OPT_REGION:
-		o->region = arg;
-		return 0;
 	case OPT_WRITE:
 		o->write = 1;
 		return 0;
@@ -329,33 +288,18 @@ archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char *path = NULL, *endpoint = NULL, *fix = NULL;
 	int rc = -1;
 
-	if ((argc == 1) == (o->destination_path != NULL)) {
-		cmd_usage_error(ctx->entry, ctx->err,
-				"name a cluster, or give --destination-path "
-				"and --server-name");
-		goto out;
-	}
 	/* 1. configuration */
-	if (argc == 1) {
-		if (cmd_open_kube(ctx))
+	if (archive_flags_resolve(&arch, &cluster, ctx, &o->af, argc, argv)) {
+		/*
+		 * A cluster whose archive configuration is broken is a
+		 * failed check; no archive at all is exit 3.
+		 */
+		if (!cluster || ctx->err->code == ERR_PRECONDITION)
 			goto out;
-		cluster = kube_get(ctx->kube, KUBE_CLUSTER, ctx->namespace,
-				   argv[0], ctx->err);
-		if (!cluster)
-			goto out;
-		if (archive_resolve(&arch, ctx->kube, ctx->namespace, cluster,
-				    o->object_store, ctx->err)) {
-			if (ctx->err->code == ERR_PRECONDITION)
-				goto out; /* exit 3: nothing configured */
-			record(&r, "fail", "configuration", ctx->err->hint,
-			       "%s", ctx->err->msg);
-			error_clear(ctx->err);
-			goto report;
-		}
-	} else if (archive_from_flags(&arch, o->destination_path,
-				      o->server_name, o->endpoint_url,
-				      o->endpoint_ca, o->region, ctx->err)) {
-		goto out;
+		record(&r, "fail", "configuration", ctx->err->hint, "%s",
+		       ctx->err->msg);
+		error_clear(ctx->err);
+		goto report;
 	}
 	path = archive_server_path(arch);
 	if (arch->model == ARCHIVE_MODEL_PLUGIN)

@@ -108,14 +108,8 @@ backup_now_opt(void *state, int ch, const char *arg, struct error *err)
 	case OPT_WAIT:
 		o->wait = 1;
 		return 0;
-	case OPT_TIMEOUT: {
-		int64_t ms;
-
-		if (timefmt_parse_duration(&ms, arg, 0, err))
-			return -1;
-		o->timeout_ms = (long)ms;
-		return 0;
-	}
+	case OPT_TIMEOUT:
+		return cmd_parse_timeout(&o->timeout_ms, arg, err);
 	case OPT_FORCE:
 		o->force = 1;
 		return 0;

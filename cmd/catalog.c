@@ -30,36 +30,18 @@
 #include "xmalloc.h"
 
 struct catalog_opts {
-	const char *object_store;
-	const char *destination_path;
-	const char *server_name;
-	const char *endpoint_url;
-	const char *endpoint_ca;
-	const char *region;
+	struct archive_flags af;
 	int wal;
 };
 
-enum {
-	OPT_OBJECT_STORE = OPT_LOCAL_BASE,
-	OPT_DESTINATION,
-	OPT_SERVER_NAME,
-	OPT_ENDPOINT_URL,
-	OPT_ENDPOINT_CA,
-	OPT_REGION,
-	OPT_WAL
-};
+enum { OPT_WAL = OPT_LOCAL_BASE };
 
 static int catalog_opt(void *state, int ch, const char *arg, struct error *err);
 static int catalog_exec(struct cmd_ctx *ctx, int argc, char **argv);
 
 static const struct option catalog_longopts[] = {
 	GLOBAL_LONGOPTS,
-	{ "object-store", required_argument, NULL, OPT_OBJECT_STORE },
-	{ "destination-path", required_argument, NULL, OPT_DESTINATION },
-	{ "server-name", required_argument, NULL, OPT_SERVER_NAME },
-	{ "endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL },
-	{ "endpoint-ca", required_argument, NULL, OPT_ENDPOINT_CA },
-	{ "region", required_argument, NULL, OPT_REGION },
+	ARCHIVE_FLAGS_LONGOPTS,
 	{ "wal", no_argument, NULL, OPT_WAL },
 	{ NULL, 0, NULL, 0 },
 };
@@ -71,19 +53,9 @@ const struct cmd_entry cmd_catalog_entry = {
 		 "[--endpoint-ca FILE] [--region REGION]) [--wal] [-o json]",
 	.summary = "Show the barman catalog: backups, WAL timelines, "
 		   "recoverability window",
-	.help = "      --object-store NAME      read the archive through this "
-		"ObjectStore\n"
-		"      --destination-path PATH  read this archive "
-		"(s3://BUCKET/PATH) without cluster access\n"
-		"      --server-name NAME       its serverName (the folder "
-		"under the path)\n"
-		"      --endpoint-url URL       an S3-compatible endpoint "
-		"(MinIO, Ceph, R2, ...)\n"
-		"      --endpoint-ca FILE       the endpoint's CA bundle "
-		"(PEM)\n"
-		"      --region REGION          the bucket's region\n"
-		"      --wal                    list every WAL range, not just "
-		"the summary\n",
+	.help = ARCHIVE_FLAGS_HELP
+	"      --wal                    list every WAL range, not just "
+	"the summary\n",
 	.shortopts = "",
 	.longopts = catalog_longopts,
 	.min_args = 0,
@@ -99,25 +71,9 @@ catalog_opt(void *state, int ch, const char *arg, struct error *err)
 {
 	struct catalog_opts *o = state;
 
+	if (ARCHIVE_FLAG(ch))
+		return archive_flags_parse(&o->af, ch, arg, err);
 	switch (ch) {
-	case OPT_OBJECT_STORE:
-		o->object_store = arg;
-		return 0;
-	case OPT_DESTINATION:
-		o->destination_path = arg;
-		return 0;
-	case OPT_SERVER_NAME:
-		o->server_name = arg;
-		return 0;
-	case OPT_ENDPOINT_URL:
-		o->endpoint_url = arg;
-		return 0;
-	case OPT_ENDPOINT_CA:
-		o->endpoint_ca = arg;
-		return 0;
-	case OPT_REGION:
-		o->region = arg;
-		return 0;
 	case OPT_WAL:
 		o->wal = 1;
 		return 0;
@@ -253,40 +209,8 @@ catalog_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	json_t *cluster = NULL, *doc = NULL;
 	int rc = -1;
 
-	if (argc == 1 && o->destination_path) {
-		cmd_usage_error(ctx->entry, ctx->err,
-				"name a cluster or give --destination-path, "
-				"not both");
+	if (archive_flags_resolve(&arch, &cluster, ctx, &o->af, argc, argv))
 		goto out;
-	}
-	if (argc == 0 && !o->destination_path) {
-		cmd_usage_error(ctx->entry, ctx->err,
-				"'catalog' needs a cluster, or "
-				"--destination-path and --server-name");
-		goto out;
-	}
-	if (argc == 1) {
-		if (cmd_open_kube(ctx))
-			goto out;
-		cluster = kube_get(ctx->kube, KUBE_CLUSTER, ctx->namespace,
-				   argv[0], ctx->err);
-		if (!cluster) {
-			if (ctx->err->code == ERR_NOT_FOUND) {
-				error_clear(ctx->err);
-				error_set(ctx->err, ERR_NOT_FOUND,
-					  "cluster '%s/%s' not found",
-					  ctx->namespace, argv[0]);
-			}
-			goto out;
-		}
-		if (archive_resolve(&arch, ctx->kube, ctx->namespace, cluster,
-				    o->object_store, ctx->err))
-			goto out;
-	} else if (archive_from_flags(&arch, o->destination_path,
-				      o->server_name, o->endpoint_url,
-				      o->endpoint_ca, o->region, ctx->err)) {
-		goto out;
-	}
 	if (archive_is_double_nested(arch))
 		cmd_warn(
 			"destinationPath '%s' already ends with the "

@@ -19,7 +19,6 @@
  * (affinity, tolerations, PodMonitor, cloud identity) is listed on stderr.
  * A clone that already exists is refused: a re-clone is a recreate.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,8 +184,6 @@ static int
 clone_opt(void *state, int ch, const char *arg, struct error *err)
 {
 	struct clone_opts *o = state;
-	char *end;
-	long n;
 
 	switch (ch) {
 	case OPT_NAME:
@@ -208,15 +205,7 @@ clone_opt(void *state, int ch, const char *arg, struct error *err)
 		o->latest = 1;
 		return 0;
 	case OPT_INSTANCES:
-		errno = 0;
-		n = strtol(arg, &end, 10);
-		if (errno || *end || n < 1 || n > 99)
-			return error_set(err, ERR_USAGE,
-					 "--instances takes a number from 1 to "
-					 "99, not '%s'",
-					 arg);
-		o->dev.instances = (int)n;
-		return 0;
+		return cmd_parse_instances(&o->dev.instances, arg, err);
 	case OPT_STORAGE_SIZE:
 		o->dev.storage_size = arg;
 		return 0;
@@ -246,14 +235,8 @@ clone_opt(void *state, int ch, const char *arg, struct error *err)
 	case OPT_WAIT:
 		o->wait = 1;
 		return 0;
-	case OPT_TIMEOUT: {
-		int64_t ms;
-
-		if (timefmt_parse_duration(&ms, arg, 0, err))
-			return -1;
-		o->timeout_ms = (long)ms;
-		return 0;
-	}
+	case OPT_TIMEOUT:
+		return cmd_parse_timeout(&o->timeout_ms, arg, err);
 	}
 	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
 }

@@ -45,7 +45,7 @@ struct pitr_opts {
 	const char *target_ns;
 	const char *object_store;
 	int exclusive;
-	long instances;
+	int instances;
 	int archive;
 	int apply;
 	int wait;
@@ -169,7 +169,6 @@ static int
 pitr_opt(void *state, int ch, const char *arg, struct error *err)
 {
 	struct pitr_opts *o = state;
-	char *end;
 
 	switch (ch) {
 	case OPT_TO:
@@ -197,14 +196,7 @@ pitr_opt(void *state, int ch, const char *arg, struct error *err)
 		o->exclusive = 1;
 		return 0;
 	case OPT_INSTANCES:
-		errno = 0;
-		o->instances = strtol(arg, &end, 10);
-		if (errno || *end || o->instances < 1 || o->instances > 99)
-			return error_set(err, ERR_USAGE,
-					 "--instances takes a number from 1 to "
-					 "99, not '%s'",
-					 arg);
-		return 0;
+		return cmd_parse_instances(&o->instances, arg, err);
 	case OPT_ARCHIVE:
 		o->archive = 1;
 		return 0;
@@ -217,14 +209,8 @@ pitr_opt(void *state, int ch, const char *arg, struct error *err)
 	case OPT_WAIT:
 		o->wait = 1;
 		return 0;
-	case OPT_TIMEOUT: {
-		int64_t ms;
-
-		if (timefmt_parse_duration(&ms, arg, 0, err))
-			return -1;
-		o->timeout_ms = (long)ms;
-		return 0;
-	}
+	case OPT_TIMEOUT:
+		return cmd_parse_timeout(&o->timeout_ms, arg, err);
 	}
 	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
 }
@@ -379,7 +365,7 @@ pitr_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	r.target_value = target_value ? target_value : o->value;
 	r.exclusive = o->exclusive;
 	r.target_tli = plan.target_tli;
-	r.instances = (int)o->instances;
+	r.instances = o->instances;
 	r.archive_server = o->archive ? name : NULL;
 	manifest = manifest_recovery_cluster(&r);
 

@@ -243,6 +243,80 @@ struct backup_flags {
 int backup_flags_parse(struct backup_flags *bf, int ch, const char *arg,
 		       struct error *err);
 
+/*
+ * The flags that name an archive, shared by "catalog" and "archive-test"
+ * (cmd/archive_flags.c): --object-store with a CLUSTER operand, or
+ * --destination-path, --server-name, --endpoint-url, --endpoint-ca and
+ * --region without one.
+ */
+enum {
+	OPT_ARCHIVE_OBJECT_STORE = 0x1a0,
+	OPT_ARCHIVE_DESTINATION,
+	OPT_ARCHIVE_SERVER_NAME,
+	OPT_ARCHIVE_ENDPOINT_URL,
+	OPT_ARCHIVE_ENDPOINT_CA,
+	OPT_ARCHIVE_REGION,
+	OPT_ARCHIVE_LAST
+};
+
+/* clang-format off */
+#define ARCHIVE_FLAGS_LONGOPTS                                                  \
+	{ "object-store", required_argument, NULL, OPT_ARCHIVE_OBJECT_STORE },  \
+	{ "destination-path", required_argument, NULL, OPT_ARCHIVE_DESTINATION }, \
+	{ "server-name", required_argument, NULL, OPT_ARCHIVE_SERVER_NAME },    \
+	{ "endpoint-url", required_argument, NULL, OPT_ARCHIVE_ENDPOINT_URL },  \
+	{ "endpoint-ca", required_argument, NULL, OPT_ARCHIVE_ENDPOINT_CA },    \
+	{ "region", required_argument, NULL, OPT_ARCHIVE_REGION }
+/* clang-format on */
+
+#define ARCHIVE_FLAGS_HELP                                                      \
+	"      --object-store NAME      use this ObjectStore instead of the "   \
+	"cluster's\n"                                                           \
+	"      --destination-path PATH  an archive (s3://BUCKET/PATH) without " \
+	"cluster access\n"                                                      \
+	"      --server-name NAME       its serverName (the folder under the "  \
+	"path)\n"                                                               \
+	"      --endpoint-url URL       an S3-compatible endpoint (MinIO, "     \
+	"Ceph, R2, ...)\n"                                                      \
+	"      --endpoint-ca FILE       the endpoint's CA bundle (PEM)\n"       \
+	"      --region REGION          the bucket's region\n"
+
+struct archive_flags {
+	const char *object_store;
+	const char *destination_path;
+	const char *server_name;
+	const char *endpoint_url;
+	const char *endpoint_ca;
+	const char *region;
+};
+
+/* Is ch one of the archive flags? */
+#define ARCHIVE_FLAG(ch) \
+	((ch) >= OPT_ARCHIVE_OBJECT_STORE && (ch) < OPT_ARCHIVE_LAST)
+
+/* Store one archive flag. */
+int archive_flags_parse(struct archive_flags *af, int ch, const char *arg,
+			struct error *err);
+
+struct archive_config;
+
+/*
+ * The archive the operands and flags name: the Cluster argv[0] (fetched
+ * into *cluster, the caller's; the API opened on demand) and its archive,
+ * or the --destination-path flags.  ERR_USAGE when both or neither are
+ * given; otherwise the errors of kube_get, archive_resolve (with *cluster
+ * set) and archive_from_flags.
+ */
+int archive_flags_resolve(struct archive_config **out, json_t **cluster,
+			  struct cmd_ctx *ctx, const struct archive_flags *af,
+			  int argc, char **argv);
+
+/* A --timeout value (Go duration syntax) into *out in milliseconds. */
+int cmd_parse_timeout(long *out, const char *arg, struct error *err);
+
+/* An --instances value, 1 to 99. */
+int cmd_parse_instances(int *out, const char *arg, struct error *err);
+
 #define CNPGOPS_PROG "kubectl cnpgops"
 
 #ifndef CNPGOPS_VERSION
