@@ -78,6 +78,7 @@ class App:
         self.requests = []
         self.step = args.sim_step
         self.port = None
+        self.shutdown_hooks = []
 
     # -- for simulations ---------------------------------------------------
     def on(self, event, kind, fn):
@@ -1094,7 +1095,14 @@ def main(argv=None):
         fh.write("%d\n" % app.port)
     with open(os.path.join(statedir, "pid"), "w") as fh:
         fh.write("%d\n" % os.getpid())
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    def terminate(*_):
+        for fn in app.shutdown_hooks:  # a simulation's children, stopped by PID
+            try:
+                fn()
+            except Exception as e:
+                app.log("shutdown hook %r failed: %r" % (fn, e))
+        os._exit(0)
+    signal.signal(signal.SIGTERM, terminate)
     with open(os.path.join(statedir, "ready"), "w") as fh:
         fh.write("https://127.0.0.1:%d\n" % app.port)
     app.log("listening on https://127.0.0.1:%d" % app.port)

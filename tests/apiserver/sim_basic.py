@@ -40,16 +40,26 @@ def _condition(ctype, reason, message):
             "lastTransitionTime": _now()}
 
 
-def register(server):
-    store = server.store
+class Sim:
+    """The simulation; a subclass (sim_real.py) replaces what it makes real."""
 
-    def same(kind, meta):
+    def __init__(self, server):
+        self.server = server
+        self.store = server.store
+
+    def install(self):
+        self.server.on("create", "Cluster", self.cluster_created)
+        self.server.on("create", "ScheduledBackup", self.scheduled_created)
+        self.server.on("update", "Cluster", self.cluster_updated)
+        self.server.on("create", "Backup", self.backup_created)
+
+    def same(self, kind, meta):
         """The current object if it is still the one the event was about."""
-        cur = store.get(kind, meta["namespace"], meta["name"])
+        cur = self.store.get(kind, meta["namespace"], meta["name"])
         return cur if cur and cur["metadata"]["uid"] == meta["uid"] else None
 
-    def cluster_healthy(meta):
-        cur = same("Cluster", meta)
+    def cluster_healthy(self, meta):
+        cur = self.same("Cluster", meta)
         if cur is None:
             return
         name, n = meta["name"], cur["spec"].get("instances", 1)
@@ -64,9 +74,9 @@ def register(server):
                 _condition("Ready", "ClusterIsReady", "Cluster is Ready"),
                 _condition("ContinuousArchiving", "ContinuousArchivingSuccess",
                            "Continuous archiving is working")]})
-        store.update_status("Cluster", meta["namespace"], name, status)
+        self.store.update_status("Cluster", meta["namespace"], name, status)
 
-    def make_instances(obj):
+    def make_instances(self, obj):
         """PVC and Pod NAME-i for each instance, owned by the Cluster."""
         meta = obj["metadata"]
         owner = {"apiVersion": obj["apiVersion"], "kind": "Cluster", "name": meta["name"],
@@ -75,16 +85,16 @@ def register(server):
         for i in range(1, obj["spec"].get("instances", 1) + 1):
             name = "%s-%d" % (meta["name"], i)
             labels = {"cnpg.io/cluster": meta["name"], "cnpg.io/instanceName": name}
-            if not store.get("PersistentVolumeClaim", meta["namespace"], name):
-                store.put({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            if not self.store.get("PersistentVolumeClaim", meta["namespace"], name):
+                self.store.put({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                            "metadata": {"name": name, "namespace": meta["namespace"],
                                         "labels": labels, "ownerReferences": [owner]},
                            "spec": {"accessModes": ["ReadWriteOnce"],
                                     "resources": {"requests": {"storage": size}}},
                            "status": {"phase": "Bound", "capacity": {"storage": size}}})
-            if not store.get("Pod", meta["namespace"], name):
+            if not self.store.get("Pod", meta["namespace"], name):
                 role = "primary" if i == 1 else "replica"
-                store.put({"apiVersion": "v1", "kind": "Pod",
+                self.store.put({"apiVersion": "v1", "kind": "Pod",
                            "metadata": {"name": name, "namespace": meta["namespace"],
                                         "labels": dict(labels, **{
                                             "cnpg.io/instanceRole": role, "role": role,
@@ -96,28 +106,28 @@ def register(server):
                            "status": {"phase": "Running", "containerStatuses": [
                                {"name": "postgres", "ready": True, "restartCount": 0}]}})
 
-    def cluster_created(obj, _old):
-        make_instances(obj)
-        server.after(server.step, cluster_healthy, obj["metadata"])
+    def cluster_created(self, obj, _old):
+        self.make_instances(obj)
+        self.server.after(self.server.step, self.cluster_healthy, obj["metadata"])
 
-    def cluster_updated(obj, old):
+    def cluster_updated(self, obj, old):
         if obj["metadata"].get("generation") != (old or {}).get("metadata", {}).get(
                 "generation") and not obj["metadata"].get("deletionTimestamp"):
-            make_instances(obj)
-            server.after(server.step, cluster_healthy, obj["metadata"])
+            self.make_instances(obj)
+            self.server.after(self.server.step, self.cluster_healthy, obj["metadata"])
 
-    def backup_phase(meta, phase):
-        cur = same("Backup", meta)
+    def backup_phase(self, meta, phase):
+        cur = self.same("Backup", meta)
         if cur is None:
             return
         cluster_name = ((cur.get("spec") or {}).get("cluster") or {}).get("name")
-        cluster = store.get("Cluster", meta["namespace"], cluster_name) if cluster_name \
+        cluster = self.store.get("Cluster", meta["namespace"], cluster_name) if cluster_name \
             else None
         status = dict(cur.get("status") or {})
         status["method"] = cur["spec"].get("method", "barmanObjectStore")
         if cluster is None:
             status.update(phase="failed", error="Unknown cluster")
-            store.update_status("Backup", meta["namespace"], meta["name"], status)
+            self.store.update_status("Backup", meta["namespace"], meta["name"], status)
             return
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         if phase == "pending":
@@ -135,15 +145,15 @@ def register(server):
                            "beginWal": "000000010000000000000002",
                            "endWal": "000000010000000000000003",
                            "beginLSN": "0/2000028", "endLSN": "0/3000100"})
-        store.update_status("Backup", meta["namespace"], meta["name"], status)
+        self.store.update_status("Backup", meta["namespace"], meta["name"], status)
         following = {"pending": "running", "running": "completed"}.get(phase)
         if following:
-            server.after(server.step, backup_phase, meta, following)
+            self.server.after(self.server.step, self.backup_phase, meta, following)
 
-    def backup_created(obj, _old):
-        server.after(server.step, backup_phase, obj["metadata"], "pending")
+    def backup_created(self, obj, _old):
+        self.server.after(self.server.step, self.backup_phase, obj["metadata"], "pending")
 
-    def scheduled_created(obj, _old):
+    def scheduled_created(self, obj, _old):
         """ScheduledBackup: with spec.immediate (and not suspended), one Backup
         NAME-YYYYMMDDHHMMSS right away, as the operator does."""
         meta, spec = obj["metadata"], obj.get("spec") or {}
@@ -162,18 +172,17 @@ def register(server):
                     "name": meta["name"], "uid": meta["uid"], "controller": True,
                     "blockOwnerDeletion": True}]
             elif ref == "cluster":
-                cl = store.get("Cluster", meta["namespace"], spec["cluster"]["name"])
+                cl = self.store.get("Cluster", meta["namespace"], spec["cluster"]["name"])
                 if cl:
                     bmeta["ownerReferences"] = [{
                         "apiVersion": cl["apiVersion"], "kind": "Cluster",
                         "name": cl["metadata"]["name"], "uid": cl["metadata"]["uid"],
                         "controller": True, "blockOwnerDeletion": True}]
-            store.put({"apiVersion": obj["apiVersion"], "kind": "Backup",
+            self.store.put({"apiVersion": obj["apiVersion"], "kind": "Backup",
                        "metadata": bmeta, "spec": bspec})
             status["lastScheduleTime"] = _now()
-        store.update_status("ScheduledBackup", meta["namespace"], meta["name"], status)
+        self.store.update_status("ScheduledBackup", meta["namespace"], meta["name"], status)
 
-    server.on("create", "Cluster", cluster_created)
-    server.on("create", "ScheduledBackup", scheduled_created)
-    server.on("update", "Cluster", cluster_updated)
-    server.on("create", "Backup", backup_created)
+
+def register(server):
+    Sim(server).install()

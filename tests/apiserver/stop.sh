@@ -21,3 +21,10 @@ while kill -0 "$pid" 2>/dev/null; do
 	sleep 0.1
 done
 rm -f "$1/pid" "$1/ready"
+# PostgreSQL instances of the real simulation (sim_real.py), should the server
+# have died without stopping them: each by its postmaster.pid, via pg_ctl
+for d in "$1"/pg/*/; do
+	[ -f "$d/data/postmaster.pid" ] || continue
+	sh "$(dirname "$0")/../sandbox/pg.sh" stop "$d" >/dev/null 2>&1 || true
+done
+exit 0

@@ -19,6 +19,9 @@
 #       --archive            archive_mode=on into the SAME dest and server
 #                            (a new timeline and its history file appear in
 #                            the catalog); default archive_mode=off
+#       --archive-dest s3://B/P  --archive-server NAME
+#                            with --archive: archive there instead (a new
+#                            serverName, as a recovered CNPG cluster does)
 #       --compression C      for --archive: gzip (default), bzip2, snappy, none
 #       --keep               leave the restored server running (stop it with
 #                            pg.sh stop DIR)
@@ -43,6 +46,8 @@ tval=""
 inclusive=on
 timeline=""
 archive=0
+adest=""
+aserver=""
 compression=gzip
 keep=0
 timeout=120
@@ -79,6 +84,8 @@ while [ $# -gt 0 ]; do
 	--exclusive) inclusive=off; shift ;;
 	--target-timeline) timeline=$2; shift 2 ;;
 	--archive) archive=1; shift ;;
+	--archive-dest) adest=$2; shift 2 ;;
+	--archive-server) aserver=$2; shift 2 ;;
 	--compression) compression=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
 	--timeout) timeout=$2; shift 2 ;;
@@ -122,7 +129,7 @@ rm -f "$DIR/data/postmaster.pid"
 
 if [ "$archive" = 1 ]; then
 	amode=on
-	acmd="/usr/bin/barman-cloud-wal-archive --endpoint-url $endpoint $zflag $dest $server %p"
+	acmd="/usr/bin/barman-cloud-wal-archive --endpoint-url $endpoint $zflag ${adest:-$dest} ${aserver:-$server} %p"
 else
 	amode=off
 	acmd=""
