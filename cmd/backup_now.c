@@ -149,46 +149,6 @@ check_archiving(struct cmd_ctx *ctx, const struct backup_now_opts *o,
 	return -1;
 }
 
-struct wait_state {
-	const char *name;
-	char *last_phase;
-	json_t *final;
-};
-
-static int
-wait_event(void *ud, const char *type, const json_t *obj, struct error *err)
-{
-	struct wait_state *ws = ud;
-	const char *name = json_string_value(
-		json_object_get(json_object_get(obj, "metadata"), "name"));
-	const char *phase = json_string_value(
-		json_object_get(json_object_get(obj, "status"), "phase"));
-
-	if (!name || strcmp(name, ws->name) != 0)
-		return 0;
-	if (strcmp(type, "DELETED") == 0)
-		return error_set(err, ERR_NOT_FOUND,
-				 "backup '%s' was deleted while waiting",
-				 ws->name);
-	if (!phase)
-		phase = "pending";
-	if (!ws->last_phase || strcmp(ws->last_phase, phase) != 0) {
-		char *what = xasprintf("backup/%s", ws->name);
-
-		progress_state(what, phase);
-		free(what);
-		free(ws->last_phase);
-		ws->last_phase = xstrdup(phase);
-	}
-	if (strcmp(phase, "completed") == 0 || strcmp(phase, "failed") == 0 ||
-	    strcmp(phase, "walArchivingFailing") == 0) {
-		json_decref(ws->final);
-		ws->final = json_deep_copy(obj);
-		return 1;
-	}
-	return 0;
-}
-
 static const char *
 st(const json_t *b, const char *key)
 {
@@ -210,60 +170,24 @@ print_summary(const json_t *b, const char *name)
 }
 
 static int
-follow(struct cmd_ctx *ctx, const struct backup_now_opts *o, const char *name,
-       const char *cname)
+follow(struct cmd_ctx *ctx, const char *name, const char *cname,
+       long timeout_ms)
 {
-	struct wait_state ws = { 0 };
-	struct kube_list_opts lo = { 0 };
-	char *sel = xasprintf("metadata.name=%s", name);
-	const char *phase;
-	int rc = -1;
+	json_t *final = NULL;
+	int rc;
 
-	ws.name = name;
-	lo.field_selector = sel;
-	progress_start();
-	rc = kube_watch(ctx->kube, KUBE_BACKUP, ctx->namespace, &lo, NULL,
-			o->timeout_ms, wait_event, &ws, ctx->err);
-	progress_stop();
-	if (rc) {
-		rc = -1;
-		if (ctx->err->code == ERR_TIMEOUT) {
-			error_clear(ctx->err);
-			error_set(ctx->err, ERR_TIMEOUT,
-				  "backup '%s/%s' did not finish within the "
-				  "timeout (last phase: %s); it continues in "
-				  "the cluster",
-				  ctx->namespace, name,
-				  ws.last_phase ? ws.last_phase : "pending");
-			error_hint(ctx->err,
-				   "follow it with 'kubectl cnpgops backup "
-				   "list %s -n %s'",
-				   cname, ctx->namespace);
-		}
-		goto out;
-	}
-	phase = st(ws.final, "phase");
-	if (strcmp(phase, "completed") != 0) {
-		error_set(ctx->err, ERR_KUBE_API, "backup '%s/%s' %s: %s",
-			  ctx->namespace, name, phase, st(ws.final, "error"));
-		error_hint(ctx->err,
-			   "run 'kubectl cnpgops archive-test %s -n %s' if the "
-			   "error is about the object store",
-			   cname, ctx->namespace);
-		goto out;
-	}
+	if (cmd_wait_backup(&final, ctx, ctx->kube, ctx->namespace, name, cname,
+			    timeout_ms))
+		return -1;
 	if (ctx->g->output == OUTPUT_JSON)
-		rc = output_json(stdout, ws.final, ctx->err);
+		rc = output_json(stdout, final, ctx->err);
 	else if (ctx->g->output == OUTPUT_YAML)
-		rc = output_yaml(stdout, ws.final, ctx->err);
+		rc = output_yaml(stdout, final, ctx->err);
 	else {
-		print_summary(ws.final, name);
+		print_summary(final, name);
 		rc = 0;
 	}
-out:
-	free(sel);
-	free(ws.last_phase);
-	json_decref(ws.final);
+	json_decref(final);
 	return rc;
 }
 
@@ -343,7 +267,7 @@ backup_now_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	fprintf(stderr, "backup/%s created; waiting for it to finish\n", name);
 	fflush(stdout);
-	rc = follow(ctx, o, name, cname);
+	rc = follow(ctx, name, cname, o->timeout_ms);
 out:
 	json_decref(created);
 	json_decref(manifest);

@@ -79,3 +79,96 @@ cmd_wait_cluster_healthy(struct cmd_ctx *ctx, struct kube_client *kc,
 	free(sel);
 	return rc;
 }
+
+struct backup_wait {
+	const char *name;
+	char *last;
+	json_t *final;
+};
+
+static int
+backup_event(void *ud, const char *type, const json_t *obj, struct error *err)
+{
+	struct backup_wait *bw = ud;
+	const char *name = json_string_value(
+		json_object_get(json_object_get(obj, "metadata"), "name"));
+	const char *phase = json_string_value(
+		json_object_get(json_object_get(obj, "status"), "phase"));
+
+	if (!name || strcmp(name, bw->name) != 0)
+		return 0;
+	if (strcmp(type, "DELETED") == 0)
+		return error_set(err, ERR_NOT_FOUND,
+				 "backup '%s' was deleted while waiting",
+				 bw->name);
+	if (!phase)
+		phase = "pending";
+	if (!bw->last || strcmp(bw->last, phase) != 0) {
+		char *what = xasprintf("backup/%s", bw->name);
+
+		progress_state(what, phase);
+		free(what);
+		free(bw->last);
+		bw->last = xstrdup(phase);
+	}
+	if (strcmp(phase, "completed") == 0 || strcmp(phase, "failed") == 0 ||
+	    strcmp(phase, "walArchivingFailing") == 0) {
+		json_decref(bw->final);
+		bw->final = json_deep_copy(obj);
+		return 1;
+	}
+	return 0;
+}
+
+int
+cmd_wait_backup(json_t **out, struct cmd_ctx *ctx, struct kube_client *kc,
+		const char *ns, const char *name, const char *cluster,
+		long timeout_ms)
+{
+	struct backup_wait bw = { name, NULL, NULL };
+	struct kube_list_opts lo = { 0 };
+	char *sel = xasprintf("metadata.name=%s", name);
+	const char *phase;
+	int rc;
+
+	lo.field_selector = sel;
+	progress_start();
+	rc = kube_watch(kc, KUBE_BACKUP, ns, &lo, NULL, timeout_ms,
+			backup_event, &bw, ctx->err);
+	progress_stop();
+	free(sel);
+	if (rc) {
+		if (ctx->err->code == ERR_TIMEOUT) {
+			error_clear(ctx->err);
+			error_set(ctx->err, ERR_TIMEOUT,
+				  "backup '%s/%s' did not finish within the "
+				  "timeout (last phase: %s); it continues in "
+				  "the cluster",
+				  ns, name, bw.last ? bw.last : "pending");
+			error_hint(ctx->err,
+				   "follow it with 'kubectl cnpgops backup "
+				   "list %s -n %s'",
+				   cluster, ns);
+		}
+		free(bw.last);
+		json_decref(bw.final);
+		return -1;
+	}
+	free(bw.last);
+	phase = json_string_value(
+		json_object_get(json_object_get(bw.final, "status"), "phase"));
+	if (strcmp(phase, "completed") != 0) {
+		const char *msg = json_string_value(json_object_get(
+			json_object_get(bw.final, "status"), "error"));
+		error_set(ctx->err, ERR_KUBE_API, "backup '%s/%s' %s: %s", ns,
+			  name, phase, msg ? msg : "-");
+		error_hint(ctx->err,
+			   "run 'kubectl cnpgops archive-test %s -n %s' if the "
+			   "error is about the object store",
+			   cluster, ns);
+		json_decref(bw.final);
+		return -1;
+	}
+	*out = bw.final;
+	return 0;
+}

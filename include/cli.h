@@ -167,6 +167,16 @@ int cmd_wait_cluster_healthy(struct cmd_ctx *ctx, struct kube_client *kc,
 			     const char *ns, const char *name, long timeout_ms);
 
 /*
+ * Follow the Backup ns/name (of cluster, for hints) through kc until it
+ * completes; *out gets the completed object (the caller's).  ERR_TIMEOUT
+ * after timeout_ms; ERR_KUBE_API when it failed (with the operator's error);
+ * ERR_NOT_FOUND when it was deleted.
+ */
+int cmd_wait_backup(json_t **out, struct cmd_ctx *ctx, struct kube_client *kc,
+		    const char *ns, const char *name, const char *cluster,
+		    long timeout_ms);
+
+/*
  * Progress of a long wait on stderr (cmd/progress.c): on a terminal one
  * line redrawn in place with a spinner and the elapsed time (NO_PROGRESS
  * in the environment turns that off); otherwise a line per state change.
