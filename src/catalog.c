@@ -1552,10 +1552,11 @@ time_fail(struct error *err, const struct catalog *cat,
 		  ", was archived)",
 		  tt, lts, name, s->tli);
 	add_window(&win, cat, 0);
-	error_hint(err,
-		   "check that WAL archiving works ('kubectl cnpgops archive "
-		   "test CLUSTER'), or pick a target inside the window %s",
-		   win.len ? win.buf : "(none)");
+	error_hint(
+		err,
+		"check that WAL archiving works ('kubectl cnpgops "
+		"archive-test CLUSTER'), or pick a target inside the window %s",
+		win.len ? win.buf : "(none)");
 	strbuf_release(&win);
 	free(lts);
 }
