@@ -1,56 +1,71 @@
 #!/bin/sh
 # make demo: a walk-through on a local sandbox, from nothing but the
-# repository.  It starts the project's test API server (with its operator
-# simulation) on 127.0.0.1, runs the plugin the way an SRE would, through
-# kubectl, and stops everything it started (by PID) on the way out.
+# repository.  It starts moto's S3 server and the project's test API server
+# with its real operator simulation (tests/apiserver/sim_real.py: every
+# Cluster is a real PostgreSQL 15 archiving with barman-cloud, every Backup
+# a real barman-cloud backup, every recovery a real one), all on 127.0.0.1,
+# runs the plugin the way an SRE would, through kubectl, and stops
+# everything it started (by PID) on the way out.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 S=$WORK/api
 cleanup() {
 	[ -f "$S/pid" ] && sh "$TOP/tests/apiserver/stop.sh" "$S" >/dev/null 2>&1 || true
-	[ -d "$WORK/restored" ] && sh "$TOP/tests/sandbox/pg.sh" stop "$WORK/restored" >/dev/null 2>&1 || true
-	[ -f "$WORK/cat/catalog.env" ] && sh "$TOP/tests/sandbox/make-catalog.sh" stop "$WORK/cat" >/dev/null 2>&1 || true
+	[ -f "$WORK/moto/moto.pid" ] && sh "$TOP/tests/sandbox/moto.sh" stop "$WORK/moto" >/dev/null 2>&1 || true
 	rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
+pgdir() { echo "$S/pg/default-$1-$(cut -c1-8 "$S/pg/default-$1.uid")"; }
+sql() { sh "$TOP/tests/sandbox/pg.sh" psql "$(pgdir "$1")" -c "$2"; }
+healthy() {
+	i=0
+	until [ "$(kubectl get clusters.postgresql.cnpg.io "$1" -o jsonpath='{.status.phase}')" = "Cluster in healthy state" ]; do
+		i=$((i + 1)); [ $i -lt 600 ] || { echo "cluster $1 did not become healthy" >&2; exit 1; }
+		sleep 0.2
+	done
+}
+archived() {
+	last=$(sql "$1" "select coalesce(last_archived_wal, '') from pg_stat_archiver")
+	[ -n "$last" ] && ! expr "$last" \< "$2" >/dev/null
+}
+batch() {
+	sql app-db "insert into rows (batch) select $1 from generate_series(1, 3)" >/dev/null
+	seg=$(sql app-db "select pg_walfile_name(pg_switch_wal())")
+	i=0
+	until archived app-db "$seg"; do
+		i=$((i + 1)); [ $i -lt 600 ] || { echo "WAL $seg was not archived" >&2; exit 1; }
+		sleep 0.1
+	done
+	echo "  batch $1: 3 rows committed at $(sql app-db "select max(pg_xact_commit_timestamp(xmin)) from rows where batch = $1")"
+}
 
-mkdir -p "$WORK/bin"
+mkdir -p "$WORK/bin" "$WORK/moto"
 ln -s "$TOP/kubectl-cnpgops" "$WORK/bin/kubectl-cnpgops"
 PATH=$WORK/bin:$PATH
 export KUBECONFIG=$S/kubeconfig
-
 chmod 755 "$WORK"
-step "a real archive: PostgreSQL 15 archiving WAL with barman-cloud into S3 (moto) on loopback, rows written in batches, two base backups (about a minute)"
-sh "$TOP/tests/sandbox/make-catalog.sh" "$WORK/cat" --backups 2 --batches 4 --rows 3 \
-	--prefix backups --server app-db --keep >"$WORK/make.log" 2>&1 ||
-	{ tail -n 20 "$WORK/make.log"; exit 1; }
-j() { python3 -c "import json,sys; d=json.load(open('$WORK/cat/scenario.json')); print($1)"; }
-ENDPOINT=$(j 'd["endpoint"]')
-python3 -c "
-import json
-d = json.load(open('$WORK/cat/rows.json'))
-for b in sorted({r['batch'] for r in d}):
-    rs = [r for r in d if r['batch'] == b]
-    print('  batch %d: rows %d-%d committed at %s' % (b, rs[0]['id'], rs[-1]['id'], rs[-1]['commit_time']))
-"
 
-step "start the sandbox: a test Kubernetes API server with the CNPG CRDs and a simulated operator"
-sh "$TOP/tests/apiserver/start.sh" "$S" --sim "$TOP/tests/apiserver/sim_basic.py" --sim-step 0.5 >/dev/null
-echo "API server on https://127.0.0.1:$(cat "$S/port") (KUBECONFIG=$KUBECONFIG)"
+step "the sandbox: S3 (moto) and a test Kubernetes API server with the CNPG CRDs whose simulated operator runs real PostgreSQL and barman-cloud"
+ENDPOINT=$(sh "$TOP/tests/sandbox/moto.sh" start "$WORK/moto")
+AWS_ACCESS_KEY_ID=AKIADEMO000000000001 AWS_SECRET_ACCESS_KEY=demo-secret-not-real \
+	python3 "$TOP/tests/sandbox/scenario.py" mkbucket "$ENDPOINT" sandbox >/dev/null
+sh "$TOP/tests/apiserver/start.sh" "$S" --sim "$TOP/tests/apiserver/sim_real.py" --sim-step 0.2 >/dev/null
+chmod 755 "$S"
+echo "S3 on $ENDPOINT; API server on https://127.0.0.1:$(cat "$S/port") (KUBECONFIG=$KUBECONFIG)"
 
-step "a CNPG cluster archiving WAL with the barman-cloud plugin into that store"
-cat >"$WORK/store.yaml" <<YAML
+step "a CNPG cluster archiving WAL with the barman-cloud plugin into s3://sandbox/backups"
+cat >"$WORK/app-db.yaml" <<YAML
 apiVersion: v1
 kind: Secret
 metadata:
   name: app-db-s3
 stringData:
-  ACCESS_KEY_ID: $(j 'd["access_key_id"]')
-  ACCESS_SECRET_KEY: $(j 'd["secret_access_key"]')
+  ACCESS_KEY_ID: AKIADEMO000000000001
+  ACCESS_SECRET_KEY: demo-secret-not-real
 ---
 apiVersion: barmancloud.cnpg.io/v1
 kind: ObjectStore
@@ -61,27 +76,41 @@ spec:
     destinationPath: s3://sandbox/backups
     endpointURL: $ENDPOINT
     s3Credentials:
-      accessKeyId:
-        name: app-db-s3
-        key: ACCESS_KEY_ID
-      secretAccessKey:
-        name: app-db-s3
-        key: ACCESS_SECRET_KEY
+      accessKeyId: {name: app-db-s3, key: ACCESS_KEY_ID}
+      secretAccessKey: {name: app-db-s3, key: ACCESS_SECRET_KEY}
+    wal:
+      compression: gzip
+---
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata:
+  name: app-db
+spec:
+  instances: 1
+  storage:
+    size: 1Gi
+  bootstrap:
+    initdb: {database: app, owner: app}
+  plugins:
+    - name: barman-cloud.cloudnative-pg.io
+      isWALArchiver: true
+      parameters: {barmanObjectName: app-db-store, serverName: app-db}
 YAML
-show kubectl apply -f "$WORK/store.yaml"
-show kubectl apply -f "$TOP/tests/fixtures/objects/app-db-cluster.yaml"
-i=0
-until kubectl get clusters.postgresql.cnpg.io app-db -o jsonpath='{.status.phase}' | grep -q healthy; do
-	i=$((i + 1)); [ $i -lt 100 ] || { echo "the cluster did not become healthy" >&2; exit 1; }
-	sleep 0.2
-done
+show kubectl apply -f "$WORK/app-db.yaml"
+healthy app-db
+sql app-db "create table rows (id serial primary key, batch int not null)"
+batch 1
 
 step "a daily backup at 03:00 UTC (a five-field cron line is refused with the line you meant)"
 show kubectl cnpgops backup schedule app-db --schedule '0 3 * * *' || true
 show kubectl cnpgops backup schedule app-db --schedule '0 0 3 * * *'
 
-step "a backup before maintenance, followed to the end"
+step "a backup before maintenance, followed to the end (barman-cloud-backup, for real)"
 show kubectl cnpgops backup now app-db --name before-maintenance --wait
+batch 2
+batch 3
+echo "  ... and a bad migration:"
+batch 4
 
 step "the cluster's backups, newest first"
 show kubectl cnpgops backup list app-db
@@ -95,24 +124,23 @@ show kubectl cnpgops catalog app-db
 step "health of backup and recovery across namespaces"
 show kubectl cnpgops doctor -A || true
 
-TARGET=$(python3 -c "
-import json, datetime as dt
-d = json.load(open('$WORK/cat/scenario.json'))
-p = lambda s: dt.datetime.fromisoformat(s.replace('Z', '+00:00'))
-a, b = p(d['batches'][2]['commit_time']), p(d['batches'][3]['commit_time'])
-print((a + (b - a) / 2).strftime('%Y-%m-%d %H:%M:%S.%f+00'))
-")
-step "a bad migration ran after batch 3: recover to $TARGET, between batches 3 and 4"
-show kubectl cnpgops pitr app-db --to "$TARGET" --name app-db-restored --instances 1 \
-	--apply --wait --timeout 2m
+commit_of() { sql app-db "select max(pg_xact_commit_timestamp(xmin)) from rows where batch = $1"; }
+TARGET=$(python3 - "$(commit_of 3)" "$(commit_of 4)" <<'PY'
+import datetime as dt, sys
+p = lambda s: dt.datetime.fromisoformat(s + ":00" if s[-3] in "+-" else s)
+a, b = p(sys.argv[1]), p(sys.argv[2])
+print((a + (b - a) / 2).astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f+00"))
+PY
+)
+step "recover to $TARGET, between batch 3 and the bad migration; the operator restores the planned backup and replays WAL to the target"
 show kubectl cnpgops pitr app-db --to "2099-01-01 00:00:00+00" || true
+show kubectl cnpgops pitr app-db --to "$TARGET" --name app-db-restored --apply --wait --timeout 5m
+echo "rows in app-db:          $(sql app-db 'select count(*) from rows')"
+echo "rows in app-db-restored: $(sql app-db-restored 'select count(*) from rows') (batches 1-3, committed before the target)"
 
-step "the recovery itself, as the operator's recovery job runs it: the planned backup, WAL from the store, the planned target"
-BACKUP=$(kubectl get clusters.postgresql.cnpg.io app-db-restored \
-	-o jsonpath='{.spec.bootstrap.recovery.recoveryTarget.backupID}')
-sh "$TOP/tests/sandbox/restore.sh" "$WORK/restored" --from "$WORK/cat" --backup "$BACKUP" \
-	--target-time "$TARGET" >"$WORK/restore.out" 2>&1 || { tail -n 20 "$WORK/restore.out"; exit 1; }
-echo "rows in the source:       $(sh "$TOP/tests/sandbox/pg.sh" psql "$WORK/cat/pg" -c 'select count(*) from rows')"
-echo "rows in the recovered db: $(sed -n 's/^rows=//p' "$WORK/restore.out") (batches 1-3: committed before the target)"
+step "recreate app-db in place from its own archive: verified backup, saved manifest, journal, then delete and create"
+show kubectl cnpgops recreate app-db --bootstrap recovery --state-dir "$WORK/recreate" --yes --wait --timeout 5m
+echo "rows in the recreated app-db: $(sql app-db 'select count(*) from rows')"
+echo "saved in $WORK/recreate: $(ls "$WORK/recreate" | tr '\n' ' ')"
 
 step "done: everything started by the demo is stopped"
