@@ -306,9 +306,16 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
+        self.status_sent = code
+        stall = getattr(self, "_stall", None)
+        if stall is not None and self.command != "HEAD":
+            self.wfile.write(data[:stall[0]])
+            self.wfile.flush()
+            time.sleep(stall[1])
+            self.close_connection = True
+            return
         if self.command != "HEAD":
             self.wfile.write(data)
-        self.status_sent = code
 
     def _send_error(self, e):
         headers = dict(e.headers)
@@ -393,7 +400,11 @@ class Handler(BaseHTTPRequestHandler):
             entry.update(verb=verb, resource="")
         fault = app.take_fault(verb, route.res.plural if route else "",
                                route.ns if route else None, route.name if route else None)
+        self._stall = None
         if fault:
+            if fault.get("stallAfter") is not None:
+                # answer normally, but stop after that many body bytes
+                self._stall = (int(fault["stallAfter"]), float(fault.get("stallFor", 30)))
             if fault.get("delay"):
                 time.sleep(float(fault["delay"]))
             if fault.get("reset"):
@@ -929,8 +940,10 @@ class Handler(BaseHTTPRequestHandler):
                     if not isinstance(f, dict):
                         raise bad_request("a fault must be an object")
                     f = dict({"verb": "*", "resource": "*", "count": 1}, **f)
-                    if not any(k in f for k in ("status", "delay", "dropAfter", "reset")):
-                        raise bad_request("a fault needs status, delay, dropAfter or reset")
+                    if not any(k in f for k in ("status", "delay", "dropAfter", "reset",
+                                                "stallAfter")):
+                        raise bad_request("a fault needs status, delay, dropAfter, reset "
+                                          "or stallAfter")
                     added.append(f)
                 with app.lock:
                     app.faults.extend(added)

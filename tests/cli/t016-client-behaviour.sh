@@ -43,6 +43,13 @@ grep -qi "timed out\|timeout" "$err" || fail "the timeout is not named"
 expect_err "hint: raise --request-timeout"
 ctl DELETE /_test/faults >/dev/null
 
+# A server that stalls in the middle of the body: the same.
+ctl POST /_test/faults '{"verb":"get","resource":"clusters","count":1,"stallAfter":40,"stallFor":20}' >/dev/null
+run backup list app-db --kubeconfig "$S/kubeconfig" --request-timeout 1s
+expect_rc 4
+grep -qi "timed out\|timeout" "$err" || fail "the timeout mid-body is not named"
+ctl DELETE /_test/faults >/dev/null
+
 # An expired token: 401, named as such.
 ctl POST /_test/tokens '{"token":"expired-token-value","user":"token-user","expiresIn":0}' >/dev/null
 run backup list app-db --kubeconfig "$S/kubeconfig" --context token --token expired-token-value

@@ -57,6 +57,11 @@ expect_rc 1
 expect_err "the request signature was refused (SignatureDoesNotMatch): the local clock is"
 expect_err "s ahead of the server's"
 
+# a server that stalls mid-body: the request timeout gives up (each retry too)
+s3tool -T 1000 -e "$E" stall list p/
+expect_rc 1
+grep -qi "timed out\|timeout" "$err" || fail "stall: the timeout is not named: $(cat "$err")"
+
 s3tool -e "$E" big get blob
 expect_rc 1
 expect_err "error: 's3://big/blob' is larger than 1048576 bytes"

@@ -8,6 +8,8 @@ clock skew, size cap.  Path-style buckets choose the behaviour:
                  request is signed for eu-west-1, then an empty listing
   /skew/...      403 SignatureDoesNotMatch with a Date one hour behind
   /big/KEY       a 2 MiB body
+  /stall/...     a listing that stops after 40 bytes of its body (the
+                 Content-Length announces all of it) for 20 s
 
 Usage: fake_s3.py PORTFILE [CERT KEY]   (TLS with CERT and KEY; listens on 127.0.0.1, ephemeral port, writes
 the port to PORTFILE; logs "METHOD PATH" per request on stdout)
@@ -64,6 +66,16 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, EMPTY)
         if bucket == "big":
             return self.answer(200, b"x" * (2 << 20))
+        if bucket == "stall":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(EMPTY)))
+            self.end_headers()
+            self.wfile.write(EMPTY[:40])
+            self.wfile.flush()
+            time.sleep(20)
+            self.close_connection = True
+            return None
         return self.answer(404, error("NoSuchBucket", "no such bucket"))
 
     do_HEAD = do_GET

@@ -81,8 +81,10 @@ main(int argc, char **argv)
 	const char *cmd;
 
 	memset(&cfg, 0, sizeof(cfg));
-	while ((opt = getopt(argc, argv, "e:r:m:c:")) != -1) {
-		if (opt == 'e')
+	while ((opt = getopt(argc, argv, "e:r:m:c:T:")) != -1) {
+		if (opt == 'T')
+			cfg.timeout_ms = strtol(optarg, NULL, 10);
+		else if (opt == 'e')
 			cfg.endpoint = optarg;
 		else if (opt == 'r')
 			cfg.region = optarg;
@@ -94,7 +96,7 @@ main(int argc, char **argv)
 			return 2;
 	}
 	if (argc - optind < 3) {
-		fprintf(stderr, "usage: s3tool [-e URL] [-r REGION] BUCKET "
+		fprintf(stderr, "usage: s3tool [-e URL] [-r REGION] [-T MS] BUCKET "
 				"CMD ARGS\n");
 		return 2;
 	}
