@@ -127,8 +127,6 @@ yj_scalar(const yaml_event_t *ev)
 	    (ev->data.scalar.tag &&
 	     strcmp((const char *)ev->data.scalar.tag, YAML_STR_TAG) == 0))
 		return json_stringn(s, len);
-	if (strlen(s) != len) /* a NUL inside: keep it a string */
-		return json_stringn(s, len);
 	if (is_one_of(s, nulls))
 		return json_null();
 	if (is_one_of(s, trues))
@@ -143,6 +141,19 @@ yj_scalar(const yaml_event_t *ev)
 }
 
 static json_t *yj_node(struct yj *y, yaml_event_t *ev, int depth);
+
+/* A scalar, or NULL (error set) for one with a NUL byte ("\0" escapes):
+ * C strings would cut it short, and a cut name is a different object. */
+static json_t *
+yj_scalar_checked(struct yj *y, const yaml_event_t *ev)
+{
+	if (strlen((const char *)ev->data.scalar.value) !=
+	    ev->data.scalar.length) {
+		yj_fail(y, &ev->start_mark, "a NUL byte in a value");
+		return NULL;
+	}
+	return yj_scalar(ev);
+}
 
 static json_t *
 yj_mapping(struct yj *y, int depth)
@@ -261,7 +272,7 @@ yj_node(struct yj *y, yaml_event_t *ev, int depth)
 		return NULL;
 	}
 	if (ev->type == YAML_SCALAR_EVENT)
-		return yj_scalar(ev);
+		return yj_scalar_checked(y, ev);
 	if (ev->type == YAML_SEQUENCE_START_EVENT)
 		return yj_sequence(y, depth);
 	return yj_mapping(y, depth);

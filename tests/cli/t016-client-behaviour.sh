@@ -56,4 +56,11 @@ run backup list app-db --kubeconfig "$S/kubeconfig" --context token --token expi
 expect_rc 1
 expect_err "401"
 grep -qF "expired-token-value" "$err" && fail "the token appears in the error"
+
+# A name with a NUL byte in an API answer: refused cleanly, not cut short
+# (a C string would make "app-db\0x" read as "app-db").
+ctl PUT /_test/objects '{"apiVersion":"postgresql.cnpg.io/v1","kind":"Backup","metadata":{"name":"app-db\u0000x","namespace":"default","labels":{"cnpg.io/cluster":"app-db"}},"spec":{"cluster":{"name":"app-db"}}}' >/dev/null
+run backup list app-db --kubeconfig "$S/kubeconfig"
+expect_rc 1
+grep -qi "NUL\|\\u0000\|not JSON\|invalid" "$err" || fail "the NUL byte is not named: $(cat "$err")"
 exit 0

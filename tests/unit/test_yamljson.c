@@ -83,6 +83,8 @@ yamljson_refuses_aliases_duplicates_and_depth(void)
 		{ "? [1]\n: 2", "t:1:3: a mapping key must be a string" },
 		{ "a: [1, 2", "t:" },
 		{ "a:\n\tb: 1", "t:" },
+		{ "name: \"app\\0evil\"", "t:1:7: a NUL byte in a value" },
+		{ "\"a\\0b\": 1", "t:1:1: a NUL byte in a mapping key" },
 	};
 	size_t i;
 
