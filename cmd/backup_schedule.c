@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "cluster.h"
 #include "cron.h"
+#include "jsonmem.h"
 #include "kube.h"
 #include "manifest.h"
 #include "output.h"
@@ -179,7 +180,7 @@ value_text(const json_t *v)
 {
 	if (!v)
 		return xstrdup("(unset)");
-	return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	return jsonmem_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 }
 
 /* Print the spec changes on stderr; returns how many fields differ. */

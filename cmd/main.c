@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "errors.h"
 #include "http.h"
+#include "jsonmem.h"
 #include "xmalloc.h"
 
 static void
@@ -128,6 +129,7 @@ main(int argc, char **argv)
 	struct error err = ERROR_INIT;
 	int status;
 
+	jsonmem_init(); /* before any JSON value exists */
 	if (http_global_init()) {
 		fprintf(stderr, "error: cannot initialise libcurl\n");
 		return 1;

@@ -48,6 +48,7 @@
 #include "cli.h"
 #include "cluster.h"
 #include "journal.h"
+#include "jsonmem.h"
 #include "kube.h"
 #include "manifest.h"
 #include "output.h"
@@ -1306,7 +1307,7 @@ start_fresh(struct rc *r, const char *name)
 		}
 		free(y);
 	}
-	text = json_dumps(r->plan, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = jsonmem_dumps(r->plan, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (journal_write_file(r->dir, "plan.json", text, strlen(text),
 			       ctx->err)) {
 		free(text);

@@ -14,6 +14,7 @@
 
 #include "errors.h"
 #include "journal.h"
+#include "jsonmem.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -156,7 +157,7 @@ journal_record(struct journal *j, const char *step, const char *event,
 			event);
 	if (data)
 		json_object_set_new(rec, "data", data);
-	line = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	line = jsonmem_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	len = strlen(line);
 	line = xrealloc(line, len + 2);
 	line[len] = '\n';

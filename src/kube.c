@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "errors.h"
+#include "jsonmem.h"
 #include "kube.h"
 #include "kubeconfig.h"
 #include "strbuf.h"
@@ -470,7 +471,7 @@ call_release(struct call *c)
 static void
 call_set_json_body(struct call *c, const json_t *obj, const char *ctype)
 {
-	c->body = json_dumps(obj, JSON_COMPACT);
+	c->body = jsonmem_dumps(obj, JSON_COMPACT);
 	if (!c->body)
 		c->body = xstrdup("{}");
 	c->body_len = strlen(c->body);

@@ -30,6 +30,7 @@
 #include <yaml.h>
 
 #include "errors.h"
+#include "jsonmem.h"
 #include "kubeconfig.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -1277,7 +1278,7 @@ kc_exec_info(const struct kube_config *cfg, int interactive)
 		json_object_set_new(spec, "cluster", cl);
 	}
 	json_object_set_new(root, "spec", spec);
-	s = json_dumps(root, JSON_COMPACT);
+	s = jsonmem_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	copy = xstrdup(s ? s : "{}");
 	free(s);

@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "errors.h"
+#include "jsonmem.h"
 #include "output.h"
 #include "strbuf.h"
 #include "xmalloc.h"
@@ -158,7 +159,7 @@ emit_value(yaml_emitter_t *em, const json_t *v, int depth)
 		return emit_scalar(em, buf, strlen(buf),
 				   YAML_PLAIN_SCALAR_STYLE, 1);
 	case JSON_REAL: {
-		char *s = json_dumps(v, JSON_ENCODE_ANY);
+		char *s = jsonmem_dumps(v, JSON_ENCODE_ANY);
 		int rc;
 
 		if (!s)

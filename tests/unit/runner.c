@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonmem.h"
 #include "test.h"
 
 #include "registry.h"
@@ -76,6 +77,7 @@ main(int argc, char **argv)
 	int passed = 0, failed = 0;
 	size_t i;
 
+	jsonmem_init(); /* as the binary does: mismatched frees show in ASan */
 	for (i = 0; test_tables[i].tests; i++) {
 		const struct test *t;
 

@@ -10,6 +10,7 @@
 
 #include "catalog.h"
 #include "errors.h"
+#include "jsonmem.h"
 #include "strbuf.h"
 #include "test.h"
 #include "xmalloc.h"
@@ -1068,7 +1069,7 @@ catalog_json_document(void)
 	CHECK_STR(json_string_value(json_object_get(j, "serverName")),
 		  "pg-main");
 	b = json_array_get(json_object_get(j, "backups"), 0);
-	dump = json_dumps(b, JSON_SORT_KEYS | JSON_COMPACT);
+	dump = jsonmem_dumps(b, JSON_SORT_KEYS | JSON_COMPACT);
 	CHECK_STR(dump,
 		  "{\"beginLsn\":\"0/2000028\",\"beginTime\":\"2026-11-24T09:"
 		  "59:00.250000Z\",\"beginWal\":\"000000010000000000000002\","
@@ -1083,7 +1084,7 @@ catalog_json_document(void)
 	CHECK_STR(json_string_value(json_object_get(b, "error")),
 		  "upload failed");
 	tl = json_object_get(j, "timelines");
-	dump = json_dumps(tl, JSON_SORT_KEYS | JSON_COMPACT);
+	dump = jsonmem_dumps(tl, JSON_SORT_KEYS | JSON_COMPACT);
 	CHECK_STR(dump,
 		  "[{\"gaps\":[{\"first\":\"000000010000000000000015\","
 		  "\"last\":\"000000010000000000000016\"}],\"id\":1,"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "errors.h"
+#include "jsonmem.h"
 #include "manifest.h"
 #include "output.h"
 #include "test.h"
@@ -161,7 +162,7 @@ manifest_dev_clone_drops_what_dev_has_not(void)
 	d.memory = "1Gi";
 	d.cpu = "500m";
 	manifest_size_for_dev(c, &d, removed);
-	list = json_dumps(removed, JSON_COMPACT);
+	list = jsonmem_dumps(removed, JSON_COMPACT);
 	CHECK_STR(list,
 		  "[\"spec.affinity.tolerations (node pools of the "
 		  "source)\",\"spec.affinity.nodeSelector\",\"spec."
@@ -191,7 +192,7 @@ manifest_secret_refs_are_renamed_and_listed(void)
 	char *s;
 
 	manifest_secret_names(conf, names);
-	s = json_dumps(names, JSON_COMPACT);
+	s = jsonmem_dumps(names, JSON_COMPACT);
 	CHECK_STR(s, "[\"minio-ca\",\"minio-creds\"]");
 	free(s);
 	manifest_rename_secret(conf, "minio-creds", "dev-creds");
@@ -205,7 +206,7 @@ manifest_secret_refs_are_renamed_and_listed(void)
 			  json_object_get(conf, "endpointCA"), "name")),
 		  "minio-ca");
 	copy = manifest_secret_copy(secret, "dev-creds", "dev", keys);
-	s = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	s = jsonmem_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
 	CHECK_STR(s, "{\"apiVersion\":\"v1\",\"data\":{\"ACCESS_KEY_ID\":"
 		     "\"QUtJQQ==\"},\"kind\":\"Secret\",\"metadata\":{"
 		     "\"name\":\"dev-creds\",\"namespace\":\"dev\"},\"type\":"

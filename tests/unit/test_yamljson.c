@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "errors.h"
+#include "jsonmem.h"
 #include "output.h"
 #include "test.h"
 #include "xmalloc.h"
@@ -19,7 +20,8 @@
 static char *
 compact(const json_t *v)
 {
-	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	return jsonmem_dumps(v,
+			     JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
 static void
