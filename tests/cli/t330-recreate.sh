@@ -187,6 +187,8 @@ for f in cluster.yaml scheduledbackups.yaml objectstore.yaml new-cluster.yaml pl
 	[ -s "$state/$f" ] || fail "the state directory lacks $f"
 done
 grep -q "uid:" "$state/cluster.yaml" && fail "the saved manifest keeps the uid"
+grep -rqF "realsim-secret-not-real" "$state" && fail "a credential was written into the state directory"
+[ "$(stat -c %a "$state")" = 700 ] || fail "the state directory is not private"
 grep -q "app-db-paused" "$state/scheduledbackups.yaml" || fail "scheduledbackups.yaml"
 run catalog app-db $kc -o json
 expect_rc 0
