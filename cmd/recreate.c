@@ -171,6 +171,11 @@ recreate_opt(void *state, int ch, const char *arg, struct error *err)
 
 	switch (ch) {
 	case OPT_BOOTSTRAP:
+		if (o->from_file)
+			return error_set(err, ERR_USAGE,
+					 "give --bootstrap recovery, "
+					 "--bootstrap initdb or --from-file "
+					 "MANIFEST");
 		if (strcmp(arg, "recovery") != 0 && strcmp(arg, "initdb") != 0)
 			return error_set(err, ERR_USAGE,
 					 "--bootstrap is recovery or initdb, "
@@ -188,6 +193,11 @@ recreate_opt(void *state, int ch, const char *arg, struct error *err)
 		o->latest = 1;
 		return 0;
 	case OPT_FROM_FILE:
+		if (o->bootstrap)
+			return error_set(err, ERR_USAGE,
+					 "give --bootstrap recovery, "
+					 "--bootstrap initdb or --from-file "
+					 "MANIFEST");
 		o->from_file = arg;
 		return 0;
 	case OPT_SERVER_NAME:
@@ -1355,6 +1365,42 @@ start_resume(struct rc *r)
 	return 0;
 }
 
+/* After --wait: the new cluster archives (ContinuousArchiving True). */
+static int
+check_archiving(struct rc *r)
+{
+	struct error *err = r->ctx->err;
+	json_t *live =
+		kube_get(r->ctx->kube, KUBE_CLUSTER, r->ns, r->name, err);
+	const json_t *c;
+	const char *status, *msg;
+	int rc = 0;
+
+	if (!live)
+		return -1;
+	c = cluster_condition(live, "ContinuousArchiving");
+	status = json_string_value(json_object_get(c, "status"));
+	msg = json_string_value(json_object_get(c, "message"));
+	if (status && strcmp(status, "False") == 0) {
+		error_set(err, ERR_PRECONDITION,
+			  "the new cluster '%s/%s' is healthy but its WAL "
+			  "archiving fails (%s)",
+			  r->ns, r->name, msg ? msg : "no message");
+		error_hint(err, "run 'kubectl cnpgops archive-test %s -n %s'",
+			   r->name, r->ns);
+		rc = -1;
+	} else if (!status) {
+		cmd_note("the new cluster does not report ContinuousArchiving "
+			 "yet: check it with 'kubectl cnpgops doctor %s -n %s'",
+			 r->name, r->ns);
+	} else {
+		cmd_note("the new cluster archives WAL under serverName '%s'",
+			 r->new_server);
+	}
+	json_decref(live);
+	return rc;
+}
+
 static int
 report(struct rc *r)
 {
@@ -1411,7 +1457,8 @@ recreate_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (o->wait && !r.dry) {
 		if (cmd_wait_cluster_healthy(ctx, ctx->kube, r.ns, r.name,
-					     o->timeout_ms))
+					     o->timeout_ms) ||
+		    check_archiving(&r))
 			goto out;
 	}
 	rc = report(&r);

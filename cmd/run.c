@@ -400,19 +400,6 @@ out:
 	return rc;
 }
 
-int
-cmd_not_implemented(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	error_set(ctx->err, ERR_INTERNAL,
-		  "'%s %s' is not implemented yet in version %s", CNPGOPS_PROG,
-		  ctx->entry->name, CNPGOPS_VERSION);
-	error_hint(ctx->err, "run '%s --help' to see what this version does",
-		   CNPGOPS_PROG);
-	return -1;
-}
-
 static void vnote(const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 

@@ -186,9 +186,6 @@ void progress_start(void);
 void progress_state(const char *what, const char *state);
 void progress_stop(void);
 
-/* The exec() of commands a later release builds. */
-int cmd_not_implemented(struct cmd_ctx *ctx, int argc, char **argv);
-
 /* Progress and notes on stderr ("note: ..."/"warning: ..."). */
 void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

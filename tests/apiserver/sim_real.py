@@ -133,7 +133,7 @@ class RealSim(basic.Sim):
         self.root = os.path.join(os.path.abspath(server.args.dir), "pg")
         os.makedirs(self.root, exist_ok=True)
         os.chmod(self.root, 0o755)
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.live = {}  # uid -> {"dir": ..., "archive": Archive or None}
         self.children = set()  # running Popen objects (each its own process group)
 
@@ -298,10 +298,12 @@ class RealSim(basic.Sim):
                            ready="simulation error")
             raise
         with self.lock:
-            if self.same("Cluster", meta) is None:  # deleted meanwhile
-                self.stop_dir(pgdir)
-                return
-            self.live[uid] = {"dir": pgdir, "archive": archive}
+            gone = self.same("Cluster", meta) is None  # deleted meanwhile
+            if not gone:
+                self.live[uid] = {"dir": pgdir, "archive": archive}
+        if gone:
+            self.stop_dir(pgdir)
+            return
         self.cluster_healthy(meta)
         if archive is None:  # no archiving: no ContinuousArchiving condition
             cur = self.same("Cluster", meta)

@@ -1,5 +1,5 @@
 # The command line: help, usage errors (exit 2 with a hint), unknown
-# commands and flags, stubs that say they are not implemented (exit 1).
+# commands and flags.
 . "$(dirname "$0")/lib.sh"
 
 run --help
@@ -59,7 +59,13 @@ run help backup now
 expect_rc 0
 expect_out "usage: kubectl cnpgops backup now"
 
-run drill c1
-expect_rc 1
-expect_err "is not implemented yet"
+run drill
+expect_rc 2
+expect_err "hint: usage: kubectl cnpgops drill CLUSTER"
+run drill c1 --to now-5m --latest
+expect_rc 2
+expect_err "give --to or --latest, not both"
+run recreate c1 --bootstrap initdb --from-file x.yaml
+expect_rc 2
+expect_err "give --bootstrap recovery, --bootstrap initdb or --from-file MANIFEST"
 exit 0

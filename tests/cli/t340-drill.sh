@@ -1,0 +1,106 @@
+# drill, on the real simulation: a drill that passes (a real recovery of
+# the real backup, timed, the drill cluster deleted after), an interrupted
+# drill cleaned up by the next one, a drill that must fail because the base
+# backup's data is gone from the store (the recovery itself fails), and one
+# that must fail because a WAL segment is gone (refused before anything is
+# created); --print-cronjob with a five-field schedule.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/apiserver/lib.sh"
+need_kubectl
+[ -x /usr/lib/postgresql/15/bin/postgres ] || skip "postgresql-15 is not installed"
+command -v barman-cloud-backup >/dev/null 2>&1 || skip "barman-cli-cloud is not installed"
+[ "${CNPGOPS_VALGRIND:-}" = 1 ] && skip "real recoveries take minutes; not a memory test"
+. "$TOP/tests/cli/realsim.sh"
+
+realsim_start
+kc="--kubeconfig $S/kubeconfig"
+realsim_cluster app-db s3://sandbox/prod
+src=$(pgdir app-db)
+sql "$src" "create table rows (id serial primary key, batch int not null)"
+batch "$src" 1
+run backup now app-db $kc --wait --timeout 5m
+expect_rc 0
+batch "$src" 2
+drills() { k get clusters.postgresql.cnpg.io -l cnpgops.io/drill-of=app-db -o name | wc -l; }
+s3() {
+	AWS_ACCESS_KEY_ID=AKIAREALSIMTEST00001 AWS_SECRET_ACCESS_KEY=realsim-secret-not-real \
+		python3 - "$ENDPOINT" "$@" <<'PY'
+import boto3, sys
+c = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1")
+keys = [o["Key"] for p in c.get_paginator("list_objects_v2").paginate(
+    Bucket="sandbox", Prefix="prod/app-db/") for o in p.get("Contents", [])]
+if sys.argv[2] == "drop-base-data":
+    gone = [k for k in keys if "/base/" in k and not k.endswith("/backup.info")]
+else:  # drop-wal: the segment before the newest of timeline 1 (a gap)
+    gone = sorted(k for k in keys if "/wals/0000000100000000/" in k
+                  and ".backup" not in k and ".history" not in k)[-2:-1]
+assert gone, keys
+for k in gone:
+    c.delete_object(Bucket="sandbox", Key=k)
+print("\n".join(gone))
+PY
+}
+
+# --print-cronjob: a CronJob's schedule has five fields
+run drill app-db $kc --print-cronjob --schedule '0 0 4 * * 0'
+expect_rc 2
+expect_err "five fields"
+run drill app-db $kc --print-cronjob --schedule '0 4 * * 0'
+expect_rc 0
+python3 - "$out" <<'PY' || fail "the CronJob manifests"
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+kinds = [d["kind"] for d in docs]
+assert kinds == ["ServiceAccount", "Role", "RoleBinding", "CronJob"], kinds
+cj = docs[3]["spec"]
+assert cj["schedule"] == "0 4 * * 0" and cj["concurrencyPolicy"] == "Forbid", cj
+args = cj["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"]
+assert args[:2] == ["drill", "app-db"] and "json" in args, args
+verbs = {r["resources"][0]: r["verbs"] for r in docs[1]["rules"]}
+assert set(verbs["clusters"]) == {"get", "list", "create", "delete"}, verbs
+PY
+
+# a drill that passes: recovered, healthy, timed, deleted
+run drill app-db $kc -o json --timeout 5m
+expect_rc 0
+python3 - "$out" <<'PY' || fail "the drill record"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["verdict"] == "passed" and r["reason"] is None, r
+assert r["backupId"] and r["target"] == "latest", r
+assert r["secondsToHealthy"] > 0 and r["secondsToFirstReady"] <= r["secondsToHealthy"], r
+assert r["drillCluster"] == "app-db-drill" and r["kept"] is False, r
+PY
+[ "$(drills)" = 0 ] || fail "the drill cluster was not deleted"
+
+# an interrupted drill is cleaned up by the next one
+export CNPGOPS_TEST_CRASH_AFTER=create
+run drill app-db $kc --timeout 5m
+unset CNPGOPS_TEST_CRASH_AFTER
+expect_rc 137
+[ "$(drills)" = 1 ] || fail "the interrupted drill left no cluster to clean up"
+run drill app-db $kc --timeout 5m
+expect_rc 0
+expect_err "removed the drill cluster 'default/app-db-drill' an interrupted drill left behind"
+expect_out "drill of default/app-db: passed"
+[ "$(drills)" = 0 ] || fail "a drill cluster is left"
+
+# the base backup's data is gone: the catalog still lists it, the recovery fails
+s3 drop-base-data >"$T/dropped" || fail "drop the base backup data"
+run drill app-db $kc --timeout 5m
+expect_rc 1
+expect_out "FAILED"
+expect_out "the recovery failed"
+[ "$(drills)" = 0 ] || fail "the failed drill's cluster was not deleted"
+
+# a WAL segment is gone: refused before anything is created
+s3 drop-wal >"$T/dropped" || fail "drop a WAL segment"
+run drill app-db $kc -o json --timeout 5m
+expect_rc 1
+python3 - "$out" <<'PY' || fail "the refused drill's record"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["verdict"] == "failed" and "no cluster was created" in r["reason"], r
+PY
+[ "$(drills)" = 0 ] || fail "a refused drill created a cluster"
+exit 0
