@@ -34,11 +34,15 @@
 #include "manifest.h"
 #include "output.h"
 #include "plan.h"
+#include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
-#define DRILL_LABEL "cnpgops.io/drill-of"
-#define DRILL_KEEP  "cnpgops.io/drill-keep"
+#define DRILL_LABEL	 "cnpgops.io/drill-of"
+#define DRILL_KEEP	 "cnpgops.io/drill-keep"
+#define DRILL_CHECK	 "cnpgops.io/drill-check"
+#define DRILL_MAX_CHECKS 16
+#define DRILL_LOG_MAX	 (64u << 10)
 
 struct drill_opts {
 	const char *to;
@@ -51,6 +55,10 @@ struct drill_opts {
 	int print_cronjob;
 	const char *schedule;
 	const char *image;
+	const char *checks[DRILL_MAX_CHECKS];
+	int nchecks;
+	long expect[DRILL_MAX_CHECKS]; /* -1: none */
+	int nexpect;
 };
 
 enum {
@@ -63,7 +71,9 @@ enum {
 	OPT_TIMEOUT,
 	OPT_PRINT_CRONJOB,
 	OPT_SCHEDULE,
-	OPT_IMAGE
+	OPT_IMAGE,
+	OPT_CHECK_SQL,
+	OPT_EXPECT_ROWS
 };
 
 static void drill_init(void *state);
@@ -82,14 +92,17 @@ static const struct option drill_longopts[] = {
 	{ "print-cronjob", no_argument, NULL, OPT_PRINT_CRONJOB },
 	{ "schedule", required_argument, NULL, OPT_SCHEDULE },
 	{ "image", required_argument, NULL, OPT_IMAGE },
+	{ "check-sql", required_argument, NULL, OPT_CHECK_SQL },
+	{ "expect-rows", required_argument, NULL, OPT_EXPECT_ROWS },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cmd_entry cmd_drill_entry = {
 	.name = "drill",
 	.usage = "CLUSTER [--to TIME | --latest] [--backup-id ID] "
-		 "[--target-namespace NS] [--name NAME] [--keep] "
-		 "[--timeout DURATION] [-o json] | CLUSTER --print-cronjob "
+		 "[--target-namespace NS] [--name NAME] [--check-sql SQL "
+		 "[--expect-rows N]]... [--keep] [--timeout DURATION] "
+		 "[-o json] | CLUSTER --print-cronjob "
 		 "--schedule CRON [--image IMAGE]",
 	.summary = "Restore into a throwaway cluster to prove the backups work",
 	.help = "      --to TIME                recover up to this instant "
@@ -100,6 +113,10 @@ const struct cmd_entry cmd_drill_entry = {
 		"(default: the source's)\n"
 		"      --name NAME              the drill cluster (default "
 		"CLUSTER-drill)\n"
+		"      --check-sql SQL          run this query in the recovered "
+		"database (a Job with psql; repeatable)\n"
+		"      --expect-rows N          the query before it must return "
+		"N rows\n"
 		"      --keep                   leave the drill cluster running "
 		"(the next drill keeps it too)\n"
 		"      --timeout DURATION       give up after this long "
@@ -169,6 +186,32 @@ drill_opt(void *state, int ch, const char *arg, struct error *err)
 	case OPT_IMAGE:
 		o->image = arg;
 		return 0;
+	case OPT_CHECK_SQL:
+		if (o->nchecks == DRILL_MAX_CHECKS)
+			return error_set(err, ERR_USAGE,
+					 "at most %d --check-sql",
+					 DRILL_MAX_CHECKS);
+		o->checks[o->nchecks] = arg;
+		o->expect[o->nchecks] = -1;
+		o->nchecks++;
+		return 0;
+	case OPT_EXPECT_ROWS: {
+		char *end;
+		long n = strtol(arg, &end, 10);
+
+		if (!o->nchecks || o->nexpect == o->nchecks)
+			return error_set(err, ERR_USAGE,
+					 "--expect-rows follows the "
+					 "--check-sql it is about");
+		if (*arg < '0' || *arg > '9' || *end || n < 0)
+			return error_set(err, ERR_USAGE,
+					 "--expect-rows takes a number of "
+					 "rows, not '%s'",
+					 arg);
+		o->expect[o->nchecks - 1] = n;
+		o->nexpect = o->nchecks;
+		return 0;
+	}
 	}
 	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
 }
@@ -228,6 +271,30 @@ remove_leftovers(struct cmd_ctx *ctx, const char *ns, const char *src)
 			 ns, name);
 	}
 	json_decref(list);
+	if (rc)
+		return rc;
+	/* check Jobs of an interrupted drill */
+	sel = xasprintf(DRILL_CHECK "=%s", src);
+	lo.label_selector = sel;
+	list = kube_list(ctx->kube, KUBE_JOB, ns, &lo, ctx->err);
+	free(sel);
+	if (!list)
+		return -1;
+	json_array_foreach(json_object_get(list, "items"), i, item)
+	{
+		const char *name = json_string_value(json_object_get(
+			json_object_get(item, "metadata"), "name"));
+
+		if (name &&
+		    kube_delete(ctx->kube, KUBE_JOB, ns, name, "Background",
+				KUBE_DRY_RUN_NONE, ctx->err) &&
+		    ctx->err->code != ERR_NOT_FOUND) {
+			rc = -1;
+			break;
+		}
+		error_clear(ctx->err);
+	}
+	json_decref(list);
 	return rc;
 }
 
@@ -236,7 +303,144 @@ struct drill_result {
 	double healthy;
 	char *failure; /* why it failed, or NULL */
 	char *phase;
+	json_t *checks; /* [{"sql", "rows", "output", "expectedRows", "passed"}]
+			 */
 };
+
+/* A Job that runs psql -c SQL against the drill cluster's -rw Service. */
+static json_t *
+check_job(const char *name, const char *ns, const char *src,
+	  const char *cluster, const char *image, const char *sql)
+{
+	char *host = xasprintf("%s-rw", cluster);
+	char *secret = xasprintf("%s-app", cluster);
+	json_t *labels = json_pack("{s:s}", DRILL_CHECK, src);
+	json_t *env = json_pack(
+		"[{s:s, s:s}, {s:s, s:{s:{s:s, s:s}}}, {s:s, s:{s:{s:s, s:s}}},"
+		" {s:s, s:{s:{s:s, s:s}}}]",
+		"name", "PGHOST", "value", host, "name", "PGUSER", "valueFrom",
+		"secretKeyRef", "name", secret, "key", "username", "name",
+		"PGPASSWORD", "valueFrom", "secretKeyRef", "name", secret,
+		"key", "password", "name", "PGDATABASE", "valueFrom",
+		"secretKeyRef", "name", secret, "key", "dbname");
+	json_t *job = json_pack(
+		"{s:s, s:s, s:{s:s, s:s, s:O}, s:{s:i, s:i, s:{s:{s:O},"
+		" s:{s:s, s:[{s:s, s:s, s:[s, s, s, s, s, s, s], s:o}]}}}}",
+		"apiVersion", "batch/v1", "kind", "Job", "metadata", "name",
+		name, "namespace", ns, "labels", labels, "spec", "backoffLimit",
+		0, "ttlSecondsAfterFinished", 3600, "template", "metadata",
+		"labels", labels, "spec", "restartPolicy", "Never",
+		"containers", "name", "psql", "image", image, "args", "psql",
+		"-X", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql, "env", env);
+
+	json_decref(labels);
+	free(host);
+	free(secret);
+	return job;
+}
+
+/*
+ * Run one check: create its Job, poll it to the end, read its pod's log,
+ * delete it.  Appends the check's record to res->checks; sets
+ * res->failure when it fails.  Returns -1 only when the API fails.
+ */
+static int
+run_check(struct cmd_ctx *ctx, const struct drill_opts *o, const char *ns,
+	  const char *src, const char *cluster, const char *image, int i,
+	  struct drill_result *res)
+{
+	char *name = xasprintf("%s-check-%d", cluster, i + 1);
+	char *sel = xasprintf("job-name=%s", name);
+	struct kube_list_opts lo = { 0 };
+	struct strbuf log = STRBUF_INIT;
+	struct timespec t0;
+	json_t *job = check_job(name, ns, src, cluster, image, o->checks[i]);
+	json_t *got, *rec = NULL, *pods = NULL;
+	const char *pod;
+	long rows = 0;
+	size_t k;
+	int done = 0, ok = 0, rc = -1;
+
+	got = kube_create(ctx->kube, KUBE_JOB, ns, job, KUBE_DRY_RUN_NONE,
+			  ctx->err);
+	if (!got) {
+		error_prefix(ctx->err, "creating the check job '%s/%s': ", ns,
+			     name);
+		goto out;
+	}
+	json_decref(got);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!done) {
+		struct timespec ts = { 0, 300L * 1000 * 1000 };
+		const json_t *st;
+
+		got = kube_get(ctx->kube, KUBE_JOB, ns, name, ctx->err);
+		if (!got)
+			goto out;
+		st = json_object_get(got, "status");
+		if (json_integer_value(json_object_get(st, "succeeded")) > 0)
+			done = ok = 1;
+		else if (json_integer_value(json_object_get(st, "failed")) > 0)
+			done = 1;
+		json_decref(got);
+		if (!done && (interrupted ||
+			      since(&t0) * 1000 > (double)o->timeout_ms)) {
+			done = 1;
+			strbuf_addstr(&log, interrupted ? "interrupted"
+							: "timed out");
+		}
+		if (!done)
+			nanosleep(&ts, NULL);
+	}
+	lo.label_selector = sel;
+	pods = kube_list(ctx->kube, KUBE_POD, ns, &lo, ctx->err);
+	if (!pods)
+		goto out;
+	pod = json_string_value(json_object_get(
+		json_object_get(
+			json_array_get(json_object_get(pods, "items"), 0),
+			"metadata"),
+		"name"));
+	if (pod &&
+	    kube_pod_log(&log, ctx->kube, ns, pod, DRILL_LOG_MAX, ctx->err))
+		goto out;
+	strbuf_rtrim(&log);
+	for (k = 0; ok && k < log.len; k++)
+		rows += log.buf[k] == '\n';
+	if (ok && log.len)
+		rows++;
+	rec = json_pack("{s:s, s:s, s:b}", "sql", o->checks[i], "output",
+			log.len ? log.buf : "", "succeeded", ok);
+	json_object_set_new(rec, "rows", ok ? json_integer(rows) : json_null());
+	json_object_set_new(rec, "expectedRows",
+			    o->expect[i] >= 0 ? json_integer(o->expect[i])
+					      : json_null());
+	if (!ok && !res->failure)
+		res->failure = xasprintf("check %d failed: %s", i + 1,
+					 log.len ? log.buf : "no output");
+	else if (o->expect[i] >= 0 && rows != o->expect[i] && !res->failure)
+		res->failure = xasprintf("check %d returned %ld rows, not %ld",
+					 i + 1, rows, o->expect[i]);
+	json_object_set_new(
+		rec, "passed",
+		json_boolean(ok && (o->expect[i] < 0 || rows == o->expect[i])));
+	json_array_append_new(res->checks, rec);
+	rc = 0;
+out:
+	if (kube_delete(ctx->kube, KUBE_JOB, ns, name, "Background",
+			KUBE_DRY_RUN_NONE, rc ? NULL : ctx->err) &&
+	    !rc && ctx->err->code != ERR_NOT_FOUND)
+		cmd_warn("the check job '%s/%s' could not be deleted", ns,
+			 name);
+	if (!rc)
+		error_clear(ctx->err);
+	strbuf_release(&log);
+	json_decref(pods);
+	json_decref(job);
+	free(sel);
+	free(name);
+	return rc;
+}
 
 /* Poll the drill cluster until healthy, failed, timed out or interrupted. */
 static void
@@ -347,7 +551,9 @@ print_cronjob(struct cmd_ctx *ctx, const struct drill_opts *o, const char *src)
 		json_pack("{s:s, s:s, s:{s:s, s:s}, s:["
 			  "{s:[s], s:[s], s:[s, s, s, s]},"
 			  "{s:[s], s:[s], s:[s]},"
-			  "{s:[s], s:[s], s:[s]}]}",
+			  "{s:[s], s:[s], s:[s]},"
+			  "{s:[s], s:[s], s:[s, s, s, s]},"
+			  "{s:[s], s:[s, s], s:[s, s]}]}",
 			  "apiVersion", "rbac.authorization.k8s.io/v1", "kind",
 			  "Role", "metadata", "name", name, "namespace",
 			  ctx->namespace, "rules", "apiGroups",
@@ -355,7 +561,10 @@ print_cronjob(struct cmd_ctx *ctx, const struct drill_opts *o, const char *src)
 			  "verbs", "get", "list", "create", "delete",
 			  "apiGroups", "barmancloud.cnpg.io", "resources",
 			  "objectstores", "verbs", "get", "apiGroups", "",
-			  "resources", "secrets", "verbs", "get"));
+			  "resources", "secrets", "verbs", "get", "apiGroups",
+			  "batch", "resources", "jobs", "verbs", "get", "list",
+			  "create", "delete", "apiGroups", "", "resources",
+			  "pods", "pods/log", "verbs", "get", "list"));
 	json_array_append_new(
 		docs,
 		json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s},"
@@ -423,6 +632,7 @@ record(const char *src, const char *ns, const char *name, const struct plan *p,
 			    res->failure ? json_string(res->failure)
 					 : json_null());
 	json_object_set_new(r, "kept", json_boolean(kept));
+	json_object_set(r, "checks", res->checks);
 	return r;
 }
 
@@ -437,7 +647,7 @@ drill_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct plan plan = { 0 };
 	struct manifest_recovery r = { 0 };
 	struct manifest_dev dev = { 0 };
-	struct drill_result res = { -1, -1, NULL, NULL };
+	struct drill_result res = { -1, -1, NULL, NULL, NULL };
 	struct sigaction sa, old_int, old_term;
 	json_t *source = NULL, *manifest = NULL, *removed = NULL, *created;
 	json_t *meta, *rec = NULL;
@@ -447,6 +657,7 @@ drill_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argc;
 	if (o->print_cronjob)
 		return print_cronjob(ctx, o, src);
+	res.checks = json_array();
 	if (ctx->g->dry_run != DRY_RUN_NONE)
 		return cmd_usage_error(ctx->entry, ctx->err,
 				       "a drill is a real recovery: use 'pitr "
@@ -547,6 +758,24 @@ drill_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	follow(ctx, ns, name, o->timeout_ms, &res);
+	if (!res.failure && o->nchecks) {
+		const char *image = json_string_value(json_object_get(
+			json_object_get(manifest, "spec"), "imageName"));
+		int i;
+
+		for (i = 0; i < o->nchecks && !res.failure; i++)
+			if (run_check(ctx, o, ns, src, name,
+				      image ? image
+					    : "ghcr.io/cloudnative-pg/"
+					      "postgresql:17",
+				      i, &res))
+				break;
+		if (ctx->err->code != ERR_OK) {
+			res.failure = xasprintf("running the checks: %s",
+						ctx->err->msg);
+			error_clear(ctx->err);
+		}
+	}
 	if (!o->keep) {
 		if (kube_delete(ctx->kube, KUBE_CLUSTER, ns, name, "Background",
 				KUBE_DRY_RUN_NONE, ctx->err) &&
@@ -581,6 +810,30 @@ report:
 			printf("  healthy:         %.1fs after creation (the "
 			       "recovery time an incident would see)\n",
 			       res.healthy);
+		{
+			const json_t *c;
+			size_t k;
+
+			json_array_foreach(res.checks, k, c)
+			{
+				const json_t *rows = json_object_get(c, "rows");
+
+				printf("  check %zu:         %s\n", k + 1,
+				       json_string_value(
+					       json_object_get(c, "sql")));
+				printf("    %s: %s\n",
+				       json_is_true(
+					       json_object_get(c, "passed"))
+					       ? "passed"
+					       : "FAILED",
+				       json_string_value(
+					       json_object_get(c, "output")));
+				if (json_is_integer(rows))
+					printf("    rows: %lld\n",
+					       (long long)json_integer_value(
+						       rows));
+			}
+		}
 		if (res.failure)
 			printf("  reason:          %s\n", res.failure);
 		if (plan.backup_id)
@@ -601,6 +854,7 @@ out:
 	archive_config_free(arch);
 	free(res.failure);
 	free(res.phase);
+	json_decref(res.checks);
 	free(name);
 	free(pgtime);
 	free(target);

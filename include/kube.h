@@ -49,7 +49,8 @@ enum kube_kind {
 	KUBE_CLUSTER, /* postgresql.cnpg.io/v1 clusters */
 	KUBE_BACKUP, /* postgresql.cnpg.io/v1 backups */
 	KUBE_SCHEDULED_BACKUP, /* postgresql.cnpg.io/v1 scheduledbackups */
-	KUBE_OBJECT_STORE /* barmancloud.cnpg.io/v1 objectstores */
+	KUBE_OBJECT_STORE, /* barmancloud.cnpg.io/v1 objectstores */
+	KUBE_JOB /* batch/v1 jobs */
 };
 
 /* apiVersion ("v1", "postgresql.cnpg.io/v1"), Kind and plural of a kind. */
@@ -178,6 +179,15 @@ typedef int (*kube_watch_fn)(void *ud, const char *type, const json_t *obj,
 int kube_watch(struct kube_client *kc, enum kube_kind kind, const char *ns,
 	       const struct kube_list_opts *opts, const char *resource_version,
 	       long timeout_ms, kube_watch_fn fn, void *ud, struct error *err);
+
+struct strbuf;
+
+/*
+ * GET the log of the pod ns/pod (pods/log, text) and append at most max
+ * bytes of it to out.  Errors as kube_get.
+ */
+int kube_pod_log(struct strbuf *out, struct kube_client *kc, const char *ns,
+		 const char *pod, size_t max, struct error *err);
 
 /* The server URL, for messages. */
 const char *kube_client_server(const struct kube_client *kc);

@@ -74,6 +74,8 @@ static const struct kind_info kind_table[] = {
 				"ObjectStore", "objectstores",
 				"objectstores.barmancloud.cnpg.io",
 				"object store", 1 },
+	[KUBE_JOB] = { "batch", "batch/v1", "Job", "jobs", "jobs.batch", "job",
+		       1 },
 };
 
 struct kube_client {
@@ -1399,6 +1401,30 @@ kube_get(struct kube_client *kc, enum kube_kind kind, const char *ns,
 		res = parse_response(&c, err);
 	call_release(&c);
 	return res;
+}
+
+int
+kube_pod_log(struct strbuf *out, struct kube_client *kc, const char *ns,
+	     const char *pod, size_t max, struct error *err)
+{
+	const struct kind_info *ki = kind_or_error(KUBE_POD, err);
+	struct call c;
+	int rc = -1;
+
+	if (!ki || need_ns(ki, ns, "reading the log of", err) ||
+	    need_name(ki, pod, "reading the log of", err))
+		return -1;
+	call_init(&c, ki, "GET", "get", ns, pod);
+	c.subresource = "log";
+	build_path(&c.url, kc, ki, ns, pod, "log");
+	c.timeout_ms = kc->opts.timeout_ms;
+	if (!do_call(kc, &c, err)) {
+		strbuf_add(out, c.resp.buf,
+			   c.resp.len < max ? c.resp.len : max);
+		rc = 0;
+	}
+	call_release(&c);
+	return rc;
 }
 
 /* Give list items the kind and apiVersion core lists leave out. */

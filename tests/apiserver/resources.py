@@ -90,6 +90,11 @@ def _core():
                  columns=[("Status", "string", ".status.phase", "", 0),
                           ("Volume", "string", ".spec.volumeName", "", 0),
                           ("Capacity", "string", ".status.capacity.storage", "", 0), age]),
+        Resource("batch", "v1", "jobs", "job", "Job", status=True,
+                 columns=[("Status", "string",
+                           lambda o: "Complete" if (o.get("status") or {}).get("succeeded")
+                           else "Failed" if (o.get("status") or {}).get("failed")
+                           else "Running", "", 0), age]),
         Resource("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount",
                  short_names=["sa"], columns=[age]),
         Resource("", "v1", "events", "event", "Event", short_names=["ev"],

@@ -79,6 +79,7 @@ class App:
         self.step = args.sim_step
         self.port = None
         self.shutdown_hooks = []
+        self.pod_logs = {}  # (namespace, pod) -> text, for pods/log (simulations write it)
 
     # -- for simulations ---------------------------------------------------
     def on(self, event, kind, fn):
@@ -167,7 +168,8 @@ class App:
             if res is None or not res.namespaced or len(rest) > 5:
                 return None
             sub = rest[4] if len(rest) > 4 else None
-            if sub and (sub != "status" or not res.status):
+            if sub and not (sub == "status" and res.status) and \
+                    not (sub == "log" and res.plural == "pods"):
                 return None
             return "api", Route(res, rest[1], rest[3] if len(rest) > 3 else None, sub)
         res = reg.find(group, version, rest[0])
@@ -559,6 +561,11 @@ class Handler(BaseHTTPRequestHandler):
         obj = self.app.store.get_obj(route.res, route.ns, route.name)
         if obj is None:
             raise not_found(route.res, route.name)
+        if route.sub == "log":  # pods/log: what the simulation recorded
+            with self.app.lock:
+                text = self.app.pod_logs.get((route.ns, route.name), "")
+            self._send(200, text.encode(), ctype="text/plain")
+            return
         if self._wants_table():
             self._send(200, tables.table(route.res, [obj], {"resourceVersion": obj[
                 "metadata"]["resourceVersion"]}, self.params.get("includeObject", "Metadata")))

@@ -24,6 +24,10 @@ Load it with `--sim tests/apiserver/sim_real.py`.  What is real:
       -> barman-cloud-backup of that PostgreSQL into the Cluster's archive;
          the status (backupId, beginWal/endWal, LSNs, times) is read from
          the backup.info barman wrote.  A failure: phase failed, error.
+  Job created with the label cnpgops.io/drill-check (drill --check-sql)
+      -> its psql -c SQL runs on the PostgreSQL of the Cluster its PGHOST
+         (NAME-rw) names; a Pod JOB-check records the output as its log
+         (pods/log) and the Job succeeds or fails with psql.
   Cluster deleted
       -> its PostgreSQL is stopped and its directory removed (the PVCs go at
          once, by garbage collection, as in sim_basic).
@@ -140,6 +144,7 @@ class RealSim(basic.Sim):
     def install(self):
         super().install()
         self.server.on("delete", "Cluster", self.cluster_deleted)
+        self.server.on("create", "Job", self.job_created)
         self.server.shutdown_hooks.append(self.shutdown)
 
     def shutdown(self):
@@ -382,6 +387,50 @@ class RealSim(basic.Sim):
         except OSError:
             pass
         self.stop_dir(inst["dir"])
+
+    # -- drill checks ------------------------------------------------------------
+    def job_created(self, obj, _old):
+        if "cnpgops.io/drill-check" not in (obj["metadata"].get("labels") or {}):
+            return
+        threading.Thread(target=self.run_job, args=(obj,), daemon=True).start()
+
+    def run_job(self, obj):
+        meta = obj["metadata"]
+        ns, name = meta["namespace"], meta["name"]
+        container = obj["spec"]["template"]["spec"]["containers"][0]
+        env = {e["name"]: e.get("value") for e in container.get("env") or []}
+        args = container.get("args") or []
+        host = env.get("PGHOST") or ""
+        cluster = self.store.get("Cluster", ns, host[:-3] if host.endswith("-rw") else host)
+        with self.lock:
+            inst = self.live.get(cluster["metadata"]["uid"]) if cluster else None
+        pod = name + "-check"
+        if inst is None or "-c" not in args:
+            out, ok = "psql: error: could not connect to server %s\n" % host, False
+        else:
+            log = os.path.join(inst["dir"], "job-%s.log" % name)
+            sql = args[args.index("-c") + 1]
+            ok = self.run(["sh", os.path.join(_SANDBOX, "pg.sh"), "psql", inst["dir"],
+                           "-c", sql], {}, log) == 0
+            with open(log) as f:
+                out = "".join(x for x in f if not x.startswith("$ "))
+        labels = {"job-name": name, "batch.kubernetes.io/job-name": name}
+        self.store.put({"apiVersion": "v1", "kind": "Pod",
+                        "metadata": {"name": pod, "namespace": ns, "labels": labels,
+                                     "ownerReferences": [{
+                                         "apiVersion": "batch/v1", "kind": "Job",
+                                         "name": name, "uid": meta["uid"],
+                                         "controller": True}]},
+                        "spec": {"containers": [container], "restartPolicy": "Never"},
+                        "status": {"phase": "Succeeded" if ok else "Failed"}})
+        with self.server.lock:
+            self.server.pod_logs[(ns, pod)] = out
+        cond = {"type": "Complete" if ok else "Failed", "status": "True",
+                "lastTransitionTime": basic._now()}
+        status = {"conditions": [cond], "startTime": basic._now()}
+        status["succeeded" if ok else "failed"] = 1
+        if self.same("Job", meta) is not None:
+            self.store.update_status("Job", ns, name, status)
 
     # -- backups ---------------------------------------------------------------
     def backup_created(self, obj, old):

@@ -60,29 +60,37 @@ verbs = {r["resources"][0]: r["verbs"] for r in docs[1]["rules"]}
 assert set(verbs["clusters"]) == {"get", "list", "create", "delete"}, verbs
 PY
 
-# a drill that passes: recovered, healthy, timed, deleted
-run drill app-db $kc -o json --timeout 5m
+# a drill that passes: recovered, healthy, timed, checked with SQL, deleted
+run drill app-db $kc -o json --timeout 5m --check-sql 'select id from rows' --expect-rows 6 \
+	--check-sql 'select count(*) from rows where batch = 2'
 expect_rc 0
 python3 - "$out" <<'PY' || fail "the drill record"
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["verdict"] == "passed" and r["reason"] is None, r
+c = r["checks"]
+assert [x["passed"] for x in c] == [True, True], c
+assert c[0]["rows"] == 6 and c[0]["expectedRows"] == 6, c
+assert c[1]["output"] == "3" and c[1]["expectedRows"] is None, c
 assert r["backupId"] and r["target"] == "latest", r
 assert r["secondsToHealthy"] > 0 and r["secondsToFirstReady"] <= r["secondsToHealthy"], r
 assert r["drillCluster"] == "app-db-drill" and r["kept"] is False, r
 PY
 [ "$(drills)" = 0 ] || fail "the drill cluster was not deleted"
 
-# an interrupted drill is cleaned up by the next one
+[ "$(k get jobs.batch -o name | wc -l)" = 0 ] || fail "a check job was left behind"
+
+# an interrupted drill is cleaned up by the next one (which fails a check)
 export CNPGOPS_TEST_CRASH_AFTER=create
 run drill app-db $kc --timeout 5m
 unset CNPGOPS_TEST_CRASH_AFTER
 expect_rc 137
 [ "$(drills)" = 1 ] || fail "the interrupted drill left no cluster to clean up"
-run drill app-db $kc --timeout 5m
-expect_rc 0
+run drill app-db $kc --timeout 5m --check-sql 'select id from rows' --expect-rows 7
+expect_rc 1
 expect_err "removed the drill cluster 'default/app-db-drill' an interrupted drill left behind"
-expect_out "drill of default/app-db: passed"
+expect_out "drill of default/app-db: FAILED"
+expect_out "check 1 returned 6 rows, not 7"
 [ "$(drills)" = 0 ] || fail "a drill cluster is left"
 
 # the base backup's data is gone: the catalog still lists it, the recovery fails
