@@ -149,4 +149,12 @@ int kubeconfig_exec_credential(struct kubeconfig_cred *out,
 /* Clear (explicit_bzero) and free the credentials in cred. */
 void kubeconfig_cred_release(struct kubeconfig_cred *cred);
 
+/*
+ * Parse len bytes of an exec plugin's output as the ExecCredential of
+ * api_version, as kubeconfig_exec_credential does (for tests and
+ * fuzzing).  Errors: ERR_CONFIG.
+ */
+int kubeconfig_exec_parse(struct kubeconfig_cred *out, const char *api_version,
+			  const char *data, size_t len, struct error *err);
+
 #endif

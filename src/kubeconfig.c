@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1645,6 +1646,23 @@ kc_exec_parse(struct kubeconfig_cred *out, const struct kubeconfig_exec *ex,
 out:
 	json_decref(root);
 	return ret;
+}
+
+int
+kubeconfig_exec_parse(struct kubeconfig_cred *out, const char *api_version,
+		      const char *data, size_t len, struct error *err)
+{
+	struct kubeconfig_exec ex;
+	struct strbuf buf = STRBUF_INIT;
+	int rc;
+
+	memset(&ex, 0, sizeof(ex));
+	ex.api_version = (char *)(uintptr_t)api_version;
+	ex.command = (char *)(uintptr_t) "fuzz";
+	strbuf_add(&buf, data, len);
+	rc = kc_exec_parse(out, &ex, &buf, err);
+	strbuf_release_secret(&buf);
+	return rc;
 }
 
 int
