@@ -21,20 +21,28 @@
 
 #include <jansson.h>
 
+#include "archive.h"
+#include "catalog.h"
 #include "cli.h"
 #include "cluster.h"
 #include "cron.h"
 #include "kube.h"
 #include "output.h"
+#include "reader.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
 struct doctor_opts {
 	int all_namespaces;
+	int no_catalog;
 };
 
-enum { OPT_ALL_NAMESPACES = OPT_LOCAL_BASE };
+enum { OPT_ALL_NAMESPACES = OPT_LOCAL_BASE, OPT_NO_CATALOG };
+
+/* Newest archived WAL older than this: a warning; much older: critical. */
+#define WAL_AGE_WARN	 (60L * 60)
+#define WAL_AGE_CRITICAL (24L * 60 * 60)
 
 enum severity { SEV_OK = 0, SEV_WARNING, SEV_CRITICAL };
 
@@ -44,15 +52,18 @@ static int doctor_exec(struct cmd_ctx *ctx, int argc, char **argv);
 static const struct option doctor_longopts[] = {
 	GLOBAL_LONGOPTS,
 	{ "all-namespaces", no_argument, NULL, OPT_ALL_NAMESPACES },
+	{ "no-catalog", no_argument, NULL, OPT_NO_CATALOG },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cmd_entry cmd_doctor_entry = {
 	.name = "doctor",
-	.usage = "[CLUSTER | -A] [-o json]",
+	.usage = "[CLUSTER | -A] [--no-catalog] [-o json]",
 	.summary = "Find failing WAL archiving and stale backups early",
 	.help = "  -A, --all-namespaces         every cluster in every "
-		"namespace\n",
+		"namespace\n"
+		"      --no-catalog             do not read the object stores "
+		"(API checks only)\n",
 	.shortopts = "A",
 	.longopts = doctor_longopts,
 	.min_args = 0,
@@ -73,6 +84,10 @@ doctor_opt(void *state, int ch, const char *arg, struct error *err)
 		o->all_namespaces = 1;
 		return 0;
 	}
+	if (ch == OPT_NO_CATALOG) {
+		o->no_catalog = 1;
+		return 0;
+	}
 	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
 }
 
@@ -82,6 +97,8 @@ static const char *const sev_names[] = { "ok", "warning", "critical" };
 struct inventory {
 	json_t *clusters, *backups, *schedules, *stores, *pods;
 	time_t now;
+	struct cmd_ctx *ctx; /* the API, for the archive's Secrets */
+	int catalog; /* read the object stores */
 };
 
 struct report {
@@ -390,6 +407,178 @@ check_pods(struct report *r, const struct inventory *inv, const char *ns,
 	}
 }
 
+static char *
+duration(long s)
+{
+	if (s >= 2L * 86400)
+		return xasprintf("%ldd", s / 86400);
+	if (s >= 2L * 3600)
+		return xasprintf("%ldh", s / 3600);
+	if (s >= 120)
+		return xasprintf("%ldm", s / 60);
+	return xasprintf("%lds", s);
+}
+
+/* What the archive itself says: backups, the newest WAL, gaps, window. */
+static void
+check_catalog_of(struct report *r, const struct inventory *inv,
+		 const struct archive_config *arch, const char *ns,
+		 const char *name)
+{
+	struct error err = ERROR_INIT;
+	struct reader *rd = NULL;
+	struct catalog *cat = NULL;
+	struct catalog_window w;
+	char *hint =
+		xasprintf("kubectl cnpgops archive-test %s -n %s", name, ns);
+	char *path = archive_server_path(arch);
+	size_t i, j, done = 0;
+	time_t newest = 0;
+	uint32_t newest_tli = 0;
+	uint64_t newest_seg = 0;
+	int have_wal = 0;
+
+	memset(&w, 0, sizeof(w));
+	if (reader_open(&rd, arch, &err) || reader_load(&cat, rd, &err)) {
+		add(r, SEV_WARNING, "catalog", hint,
+		    "cannot read the archive %s: %s", path, err.msg);
+		goto out;
+	}
+	for (i = 0; i < catalog_backup_count(cat); i++)
+		if (catalog_backup_at(cat, i)->status == CATALOG_STATUS_DONE)
+			done++;
+	for (i = 0; i < catalog_timeline_count(cat); i++) {
+		const struct catalog_timeline *t = catalog_timeline_at(cat, i);
+
+		for (j = 0; j < t->nr_ranges; j++) {
+			have_wal = 1;
+			if (t->ranges[j].last_mtime >= newest) {
+				newest = t->ranges[j].last_mtime;
+				newest_tli = t->id;
+				newest_seg = t->ranges[j].last;
+			}
+		}
+	}
+	if (!done) {
+		char *bhint = xasprintf("kubectl cnpgops backup now %s -n %s "
+					"--wait",
+					name, ns);
+
+		add(r, SEV_CRITICAL, "catalog", bhint,
+		    "no completed base backup in %s: nothing can be restored",
+		    path);
+		free(bhint);
+		goto out;
+	}
+	if (!have_wal) {
+		add(r, SEV_CRITICAL, "catalog", hint,
+		    "no WAL in %s: the backups cannot be made consistent",
+		    path);
+		goto out;
+	}
+	if (inv->now - newest > WAL_AGE_WARN) {
+		char *age = duration((long)(inv->now - newest));
+
+		add(r,
+		    inv->now - newest > WAL_AGE_CRITICAL ? SEV_CRITICAL
+							 : SEV_WARNING,
+		    "wal-age", hint,
+		    "the newest WAL in the archive was archived %s ago: the "
+		    "database is idle, or archiving has stalled",
+		    age);
+		free(age);
+	}
+	if (catalog_window(&w, cat, 0, &err)) {
+		add(r, SEV_CRITICAL, "catalog", hint,
+		    "no completed backup leads to the newest timeline: %s",
+		    err.msg);
+		goto out;
+	}
+	{
+		/* what pitr --latest would do: any gap after the newest backup
+		 * (or in its own WAL) makes it impossible */
+		struct catalog_target t;
+		struct catalog_plan p;
+
+		memset(&t, 0, sizeof(t));
+		t.kind = CATALOG_TARGET_LATEST;
+		if (catalog_plan(&p, cat, &t, &err)) {
+			add(r, SEV_CRITICAL, "wal-gap", hint,
+			    "a recovery to the end of the archive is "
+			    "impossible: %s; take a new base backup",
+			    err.msg);
+			error_clear(&err);
+		} else {
+			catalog_plan_release(&p);
+			if (newest_tli == w.latest_tli &&
+			    newest_seg > w.latest_segno) {
+				char seg[32];
+
+				catalog_wal_format(seg, w.latest_tli,
+						   w.latest_segno + 1,
+						   catalog_segsize(cat));
+				add(r, SEV_CRITICAL, "wal-gap", hint,
+				    "WAL is missing from %s on (timeline %u): "
+				    "nothing after it can be recovered although "
+				    "later WAL is archived; take a new base "
+				    "backup",
+				    seg, (unsigned)w.latest_tli);
+			}
+		}
+	}
+	{
+		char *a = w.has_earliest ? timefmt_format_rfc3339(w.earliest)
+					 : xstrdup("?");
+		char *b = w.has_latest ? timefmt_format_rfc3339(w.latest)
+				       : xstrdup("?");
+
+		add(r, SEV_OK, "catalog", NULL,
+		    "%zu completed backup(s); recoverable from %s to %s (an "
+		    "upper bound) on timeline %u",
+		    done, a, b, (unsigned)w.timeline);
+		free(a);
+		free(b);
+	}
+out:
+	catalog_window_release(&w);
+	catalog_free(cat);
+	reader_free(rd);
+	error_clear(&err);
+	free(path);
+	free(hint);
+}
+
+static void
+check_catalog(struct report *r, const struct inventory *inv, const json_t *c,
+	      const char *ns, const char *name)
+{
+	struct archive_config *arch = NULL;
+	struct error err = ERROR_INIT;
+
+	if (!inv->catalog || !(cluster_backup_methods(c) &
+			       (CLUSTER_BACKUP_PLUGIN | CLUSTER_BACKUP_INLINE)))
+		return;
+	if (archive_resolve(&arch, inv->ctx->kube, ns, c, NULL, &err)) {
+		/* a missing ObjectStore is reported by check_object_store */
+		if (err.code != ERR_NOT_FOUND || !strstr(err.msg, "bject"))
+			add(r, SEV_WARNING, "catalog", NULL,
+			    "cannot resolve the archive: %s", err.msg);
+		error_clear(&err);
+		return;
+	}
+	if (arch->provider != ARCHIVE_PROVIDER_S3)
+		add(r, SEV_OK, "catalog", NULL,
+		    "the catalog of %s is not read from here (S3 only so far)",
+		    arch->destination_path);
+	else if (arch->inherit_iam_role && !arch->access_key_id)
+		add(r, SEV_OK, "catalog", NULL,
+		    "the archive is read with the pod's IAM role: its catalog "
+		    "is not read from here");
+	else
+		check_catalog_of(r, inv, arch, ns, name);
+	archive_config_free(arch);
+}
+
 static json_t *
 diagnose(const struct inventory *inv, const json_t *c)
 {
@@ -399,6 +588,7 @@ diagnose(const struct inventory *inv, const json_t *c)
 	check_archiving(&r, c, ns, name);
 	check_object_store(&r, inv, c, ns);
 	check_backups(&r, inv, c, ns, name);
+	check_catalog(&r, inv, c, ns, name);
 	check_pods(&r, inv, ns, name);
 	return json_pack("{s:s, s:s, s:s, s:o}", "namespace", ns, "name", name,
 			 "status",
@@ -483,6 +673,8 @@ doctor_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	inv.now = time(NULL);
+	inv.ctx = ctx;
+	inv.catalog = !o->no_catalog;
 	if (argc == 1) {
 		c = kube_get(ctx->kube, KUBE_CLUSTER, ns, argv[0], ctx->err);
 		if (!c) {

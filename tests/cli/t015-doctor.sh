@@ -8,6 +8,8 @@ need_kubectl
 apiserver_start
 kc="--kubeconfig $S/kubeconfig"
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# a port nothing listens on (bound, then released)
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 old=$(date -u -d '-3 days' +%Y-%m-%dT%H:%M:%SZ)
 
 cluster() { # name archiving-status
@@ -79,6 +81,7 @@ metadata:
 spec:
   configuration:
     destinationPath: s3://backups/
+    endpointURL: http://127.0.0.1:$closed
 ---
 YAML
 }
@@ -123,18 +126,26 @@ YAML
 k create namespace prod >/dev/null && k create namespace staging >/dev/null || fail "namespaces"
 ctl PUT /_test/objects "$(python3 -c 'import json,sys,yaml; print(json.dumps([d for d in yaml.safe_load_all(open(sys.argv[1])) if d]))' "$T/seed.yaml")" >/dev/null
 
-run doctor good -n prod $kc
+run doctor good -n prod $kc --no-catalog
 expect_rc 0
 expect_out "prod/good: healthy"
 
-run doctor broken -n prod $kc
+# the catalog is read too: an archive that cannot be reached is a warning
+# naming archive-test
+run doctor good -n prod $kc
+expect_rc 1
+expect_out "prod/good: warning"
+expect_out "catalog: cannot read the archive s3://backups/good/"
+expect_out "fix: kubectl cnpgops archive-test good -n prod"
+
+run doctor broken -n prod $kc --no-catalog
 expect_rc 2
 expect_out "prod/broken: critical"
 expect_out "archiving: WAL archiving is failing (ContinuousArchiving=False: archive command failed: exit status 4)"
 expect_out "fix: kubectl cnpgops archive-test broken -n prod"
 expect_out "pod 'broken-1' is in CrashLoopBackOff"
 
-run doctor -A $kc -o json
+run doctor -A $kc -o json --no-catalog
 expect_rc 2
 python3 - "$out" <<'PY' || fail "doctor -A json"
 import json, sys

@@ -18,9 +18,21 @@ realsim_cluster app-db s3://sandbox/prod
 src=$(pgdir app-db)
 sql "$src" "create table rows (id serial primary key, batch int not null)"
 batch "$src" 1
+# doctor reads the catalog: no base backup yet is critical
+run doctor app-db $kc
+expect_rc 2
+expect_out "catalog: no completed base backup in s3://sandbox/prod/app-db/"
 run backup now app-db $kc --wait --timeout 5m
 expect_rc 0
 batch "$src" 2
+run doctor app-db $kc -o json
+python3 - "$out" <<'PY' || fail "doctor with a good catalog"
+import json, sys
+f = json.load(open(sys.argv[1]))["clusters"][0]["findings"]
+cat = [x for x in f if x["check"] == "catalog"]
+assert cat and cat[0]["severity"] == "ok" and "1 completed backup(s); recoverable from" in cat[0]["message"], f
+assert not [x for x in f if x["check"] in ("wal-gap", "wal-age")], f
+PY
 drills() { k get clusters.postgresql.cnpg.io -l cnpgops.io/drill-of=app-db -o name | wc -l; }
 s3() {
 	AWS_ACCESS_KEY_ID=AKIAREALSIMTEST00001 AWS_SECRET_ACCESS_KEY=realsim-secret-not-real \
@@ -111,4 +123,8 @@ r = json.load(open(sys.argv[1]))
 assert r["verdict"] == "failed" and "no cluster was created" in r["reason"], r
 PY
 [ "$(drills)" = 0 ] || fail "a refused drill created a cluster"
+# and doctor names the gap
+run doctor app-db $kc
+expect_rc 2
+expect_out "wal-gap: a recovery to the end of the archive is impossible"
 exit 0
