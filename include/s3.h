@@ -150,6 +150,14 @@ int s3_head(struct s3_head *out, struct s3_client *c, const char *key,
 	    struct error *err);
 
 /* PUT a small object. */
+/*
+ * The bucket's lifecycle rules (GET ?lifecycle) into out (release with
+ * s3_lifecycle_release); none (NoSuchLifecycleConfiguration) is an empty
+ * set.  Errors: ERR_OBJSTORE.
+ */
+int s3_get_lifecycle(struct s3_lifecycle *out, struct s3_client *c,
+		     struct error *err);
+
 int s3_put(struct s3_client *c, const char *key, const void *data, size_t len,
 	   struct error *err);
 

@@ -1153,6 +1153,40 @@ out:
 }
 
 int
+s3_get_lifecycle(struct s3_lifecycle *out, struct s3_client *c,
+		 struct error *err)
+{
+	struct req r;
+	struct error lerr = ERROR_INIT;
+	int ret = -1;
+
+	req_init(&r, c, OP_GET, "");
+	req_add_query(&r, "lifecycle", "");
+	r.max = 1u << 20;
+	if (req_run(&r, &lerr) < 0) {
+		if (strcmp(c->last.code, "NoSuchLifecycleConfiguration") == 0) {
+			memset(out, 0, sizeof(*out));
+			error_clear(&lerr);
+			ret = 0;
+		} else {
+			error_move(err, &lerr);
+		}
+		goto out;
+	}
+	if (s3_xml_parse_lifecycle(out, r.resp.buf, r.resp.len)) {
+		error_set(err, ERR_OBJSTORE,
+			  "the lifecycle configuration of bucket '%s' is not "
+			  "a LifecycleConfiguration document",
+			  c->bucket);
+		goto out;
+	}
+	ret = 0;
+out:
+	req_release(&r);
+	return ret;
+}
+
+int
 s3_put(struct s3_client *c, const char *key, const void *data, size_t len,
        struct error *err)
 {

@@ -2,6 +2,8 @@
  * S3 XML bodies with expat: a streaming ListObjectsV2 parser and the
  * <Error> document.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -396,4 +398,144 @@ s3_xml_parse_time(time_t *out, const char *s)
 		return -1;
 	*out = t;
 	return 0;
+}
+
+/* LifecycleConfiguration: the path of element names says what a text is. */
+#define LC_MAX_RULES 1000
+
+struct lc_state {
+	int depth;
+	int root_ok;
+	int failed;
+	char path[8][32]; /* local names, depth 1..8 */
+	struct strbuf text;
+	struct s3_lifecycle l;
+	struct s3_lifecycle_rule *cur;
+};
+
+static void XMLCALL
+lc_start(void *ud, const char *name, const char **attrs)
+{
+	struct lc_state *s = ud;
+	const char *n = local_name(name);
+
+	(void)attrs;
+	s->depth++;
+	if (s->depth <= 8)
+		snprintf(s->path[s->depth - 1], sizeof(s->path[0]), "%s", n);
+	if (s->depth == 1)
+		s->root_ok = strcmp(n, "LifecycleConfiguration") == 0;
+	if (s->depth == 2 && s->root_ok && strcmp(n, "Rule") == 0) {
+		if (s->l.n == LC_MAX_RULES) {
+			s->failed = 1;
+		} else {
+			s->l.rules = xreallocarray(s->l.rules, s->l.n + 1,
+						   sizeof(*s->l.rules));
+			s->cur = &s->l.rules[s->l.n++];
+			memset(s->cur, 0, sizeof(*s->cur));
+			s->cur->expiration_days = -1;
+		}
+	}
+	strbuf_reset(&s->text);
+}
+
+static void XMLCALL
+lc_text(void *ud, const char *str, int len)
+{
+	struct lc_state *s = ud;
+
+	if (s->text.len < 4096)
+		strbuf_add(&s->text, str, (size_t)len);
+}
+
+/* Is the element path below the Rule (depth 3..) equal to a/b/c? */
+static int
+lc_at(const struct lc_state *s, const char *a, const char *b, const char *c)
+{
+	int want = 3 + (b != NULL) + (c != NULL);
+
+	return s->depth == want && strcmp(s->path[2], a) == 0 &&
+	       (!b || strcmp(s->path[3], b) == 0) &&
+	       (!c || strcmp(s->path[4], c) == 0);
+}
+
+static void XMLCALL
+lc_end(void *ud, const char *name)
+{
+	struct lc_state *s = ud;
+	struct s3_lifecycle_rule *r = s->cur;
+
+	(void)name;
+	if (r && s->depth >= 3 && s->depth <= 8 &&
+	    strcmp(s->path[1], "Rule") == 0) {
+		const char *t = s->text.buf ? s->text.buf : "";
+
+		if (lc_at(s, "ID", NULL, NULL) && !r->id) {
+			r->id = xstrdup(t);
+		} else if (lc_at(s, "Status", NULL, NULL)) {
+			r->enabled = strcmp(t, "Enabled") == 0;
+		} else if ((lc_at(s, "Prefix", NULL, NULL) ||
+			    lc_at(s, "Filter", "Prefix", NULL) ||
+			    lc_at(s, "Filter", "And", "Prefix")) &&
+			   !r->prefix) {
+			r->prefix = xstrdup(t);
+		} else if (lc_at(s, "Expiration", "Days", NULL)) {
+			char *end;
+			long d = strtol(t, &end, 10);
+
+			if (*t && !*end && d >= 0)
+				r->expiration_days = d;
+		} else if (lc_at(s, "Expiration", "Date", NULL)) {
+			r->has_expiration_date = 1;
+		}
+	}
+	if (s->depth == 2)
+		s->cur = NULL;
+	s->depth--;
+	strbuf_reset(&s->text);
+}
+
+int
+s3_xml_parse_lifecycle(struct s3_lifecycle *out, const char *buf, size_t len)
+{
+	struct lc_state s;
+	XML_Parser xp = XML_ParserCreateNS(NULL, '|');
+	size_t i;
+	int ret = -1;
+
+	memset(&s, 0, sizeof(s));
+	strbuf_init(&s.text, 0);
+	if (!xp || len > INT_MAX)
+		goto out;
+	XML_SetUserData(xp, &s);
+	XML_SetElementHandler(xp, lc_start, lc_end);
+	XML_SetCharacterDataHandler(xp, lc_text);
+	if (XML_Parse(xp, buf, (int)len, 1) != XML_STATUS_OK || !s.root_ok ||
+	    s.failed)
+		goto out;
+	for (i = 0; i < s.l.n; i++)
+		if (!s.l.rules[i].prefix)
+			s.l.rules[i].prefix = xstrdup("");
+	*out = s.l;
+	memset(&s.l, 0, sizeof(s.l));
+	ret = 0;
+out:
+	if (xp)
+		XML_ParserFree(xp);
+	s3_lifecycle_release(&s.l);
+	strbuf_release(&s.text);
+	return ret;
+}
+
+void
+s3_lifecycle_release(struct s3_lifecycle *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->rules[i].id);
+		free(l->rules[i].prefix);
+	}
+	free(l->rules);
+	memset(l, 0, sizeof(*l));
 }

@@ -485,7 +485,48 @@ s3_parse_url_validates_buckets(void)
 	}
 }
 
+static void
+s3_xml_parses_lifecycle_rules(void)
+{
+	struct s3_lifecycle l;
+	size_t len;
+	char *xml = test_read_fixture("s3/lifecycle.xml", &len);
+	static const char *const bad[] = {
+		"<Error><Code>NoSuchLifecycleConfiguration</Code></Error>",
+		"<LifecycleConfiguration><Rule>",
+		"not xml",
+	};
+	size_t i;
+
+	memset(&l, 0, sizeof(l));
+	CHECK(s3_xml_parse_lifecycle(&l, xml, len) == 0);
+	CHECK_INT(l.n, 4);
+	if (l.n == 4) {
+		CHECK_STR(l.rules[0].id, "expire-backups");
+		CHECK_STR(l.rules[0].prefix, "prod/");
+		CHECK_INT(l.rules[0].enabled, 1);
+		CHECK_INT(l.rules[0].expiration_days, 7);
+		CHECK_STR(l.rules[1].prefix, "tmp/");
+		CHECK_INT(l.rules[1].enabled, 0);
+		CHECK_INT(l.rules[1].expiration_days, -1);
+		CHECK_INT(l.rules[1].has_expiration_date, 1);
+		CHECK(l.rules[2].id == NULL);
+		CHECK_STR(l.rules[2].prefix, "prod/app-db/wals/");
+		CHECK_INT(l.rules[2].expiration_days, -1);
+		CHECK_STR(l.rules[3].prefix, "");
+		CHECK_INT(l.rules[3].expiration_days, 90);
+	}
+	s3_lifecycle_release(&l);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		CHECK(s3_xml_parse_lifecycle(&l, bad[i], strlen(bad[i])) == -1);
+		CHECK_INT(l.n, 0);
+	}
+	free(xml);
+}
+
 const struct test s3_tests[] = {
+	TEST(s3_xml_parses_lifecycle_rules),
 	TEST(s3_sign_matches_aws_published_examples),
 	TEST(s3_sign_matches_botocore_fixture),
 	TEST(s3_sign_encodes_only_unreserved),
