@@ -29,6 +29,8 @@
 #include "kube.h"
 #include "output.h"
 #include "reader.h"
+#include "s3.h"
+#include "s3_xml.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -420,10 +422,99 @@ duration(long s)
 }
 
 /* What the archive itself says: backups, the newest WAL, gaps, window. */
+/* A retentionPolicy ("30d", "4w", "3m") in days; -1 when unset or bad. */
+static long
+retention_days(const char *p)
+{
+	char *end;
+	long n;
+
+	if (!p || *p < '1' || *p > '9')
+		return -1;
+	n = strtol(p, &end, 10);
+	if (n <= 0 || n > 100000 || !end[0] || end[1])
+		return -1;
+	switch (end[0]) {
+	case 'd':
+		return n;
+	case 'w':
+		return n * 7;
+	case 'm':
+		return n * 31;
+	default:
+		return -1;
+	}
+}
+
+/* Lifecycle rules of the bucket that expire our objects. */
+static void
+check_lifecycle(struct report *r, struct reader *rd,
+		const struct archive_config *arch, const char *retention)
+{
+	struct s3_lifecycle l;
+	struct error err = ERROR_INIT;
+	const char *mine = reader_prefix(rd);
+	char *path = archive_server_path(arch);
+	long keep = retention_days(retention);
+	size_t i;
+
+	memset(&l, 0, sizeof(l));
+	if (s3_get_lifecycle(&l, reader_s3(rd), &err)) {
+		add(r, SEV_OK, "lifecycle", NULL,
+		    "the bucket's lifecycle rules could not be read (%s): "
+		    "check by hand that none expires %s",
+		    err.msg, path);
+		error_clear(&err);
+		free(path);
+		return;
+	}
+	for (i = 0; i < l.n; i++) {
+		const struct s3_lifecycle_rule *rule = &l.rules[i];
+		size_t pl = strlen(rule->prefix), ml = strlen(mine);
+		int covers = strncmp(mine, rule->prefix, pl) == 0 ||
+			     strncmp(rule->prefix, mine, ml) == 0;
+		const char *id = rule->id && *rule->id ? rule->id : "(no ID)";
+
+		if (!rule->enabled || !covers ||
+		    (rule->expiration_days < 0 && !rule->has_expiration_date))
+			continue;
+		if (rule->has_expiration_date)
+			add(r, SEV_CRITICAL, "lifecycle",
+			    "delete the rule: barman-cloud's retention policy "
+			    "removes old backups itself",
+			    "lifecycle rule '%s' (prefix '%s') deletes "
+			    "everything under %s on a fixed date",
+			    id, rule->prefix, path);
+		else if (keep < 0)
+			add(r, SEV_WARNING, "lifecycle",
+			    "set a retentionPolicy and let barman-cloud remove "
+			    "old backups, or make the rule longer than the "
+			    "recovery window you need",
+			    "lifecycle rule '%s' (prefix '%s') deletes objects "
+			    "under %s after %ld days: the oldest base backups "
+			    "and their WAL vanish, and PITR before them with "
+			    "them",
+			    id, rule->prefix, path, rule->expiration_days);
+		else if (rule->expiration_days <= keep)
+			add(r, SEV_CRITICAL, "lifecycle",
+			    "delete the rule, or make it longer than the "
+			    "retention policy: barman-cloud removes old "
+			    "backups itself",
+			    "lifecycle rule '%s' (prefix '%s') deletes objects "
+			    "under %s after %ld days, within the retention "
+			    "policy (%s): it deletes the base backup the "
+			    "recovery window rests on",
+			    id, rule->prefix, path, rule->expiration_days,
+			    retention);
+	}
+	s3_lifecycle_release(&l);
+	free(path);
+}
+
 static void
 check_catalog_of(struct report *r, const struct inventory *inv,
 		 const struct archive_config *arch, const char *ns,
-		 const char *name)
+		 const char *name, const char *retention)
 {
 	struct error err = ERROR_INIT;
 	struct reader *rd = NULL;
@@ -444,6 +535,7 @@ check_catalog_of(struct report *r, const struct inventory *inv,
 		    "cannot read the archive %s: %s", path, err.msg);
 		goto out;
 	}
+	check_lifecycle(r, rd, arch, retention);
 	for (i = 0; i < catalog_backup_count(cat); i++)
 		if (catalog_backup_at(cat, i)->status == CATALOG_STATUS_DONE)
 			done++;
@@ -548,6 +640,33 @@ out:
 	free(hint);
 }
 
+/* The retentionPolicy that applies: the ObjectStore's, or the inline one. */
+static const char *
+retention_of(const struct inventory *inv, const json_t *c,
+	     const struct archive_config *arch)
+{
+	const json_t *s;
+	size_t i;
+
+	if (arch->model != ARCHIVE_MODEL_PLUGIN)
+		return json_string_value(json_object_get(
+			json_object_get(json_object_get(c, "spec"), "backup"),
+			"retentionPolicy"));
+	json_array_foreach(json_object_get(inv->stores, "items"), i, s)
+	{
+		const json_t *m = json_object_get(s, "metadata");
+		const char *n = json_string_value(json_object_get(m, "name"));
+		const char *sns =
+			json_string_value(json_object_get(m, "namespace"));
+
+		if (n && sns && strcmp(n, arch->object_store_name) == 0 &&
+		    strcmp(sns, arch->namespace) == 0)
+			return json_string_value(json_object_get(
+				json_object_get(s, "spec"), "retentionPolicy"));
+	}
+	return NULL;
+}
+
 static void
 check_catalog(struct report *r, const struct inventory *inv, const json_t *c,
 	      const char *ns, const char *name)
@@ -575,7 +694,8 @@ check_catalog(struct report *r, const struct inventory *inv, const json_t *c,
 		    "the archive is read with the pod's IAM role: its catalog "
 		    "is not read from here");
 	else
-		check_catalog_of(r, inv, arch, ns, name);
+		check_catalog_of(r, inv, arch, ns, name,
+				 retention_of(inv, c, arch));
 	archive_config_free(arch);
 }
 

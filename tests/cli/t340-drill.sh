@@ -31,8 +31,35 @@ import json, sys
 f = json.load(open(sys.argv[1]))["clusters"][0]["findings"]
 cat = [x for x in f if x["check"] == "catalog"]
 assert cat and cat[0]["severity"] == "ok" and "1 completed backup(s); recoverable from" in cat[0]["message"], f
-assert not [x for x in f if x["check"] in ("wal-gap", "wal-age")], f
+assert not [x for x in f if x["check"] in ("wal-gap", "wal-age", "lifecycle")], f
 PY
+# an S3 lifecycle rule that expires the archive: a warning without a
+# retention policy, critical within it
+lifecycle() {
+	AWS_ACCESS_KEY_ID=AKIAREALSIMTEST00001 AWS_SECRET_ACCESS_KEY=realsim-secret-not-real \
+		python3 - "$ENDPOINT" "$1" <<'PY'
+import boto3, sys
+c = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1")
+if sys.argv[2] == "none":
+    c.delete_bucket_lifecycle(Bucket="sandbox")
+else:
+    c.put_bucket_lifecycle_configuration(Bucket="sandbox", LifecycleConfiguration={"Rules": [
+        {"ID": "cheap-storage", "Filter": {"Prefix": "prod/"}, "Status": "Enabled",
+         "Expiration": {"Days": int(sys.argv[2])}}]})
+PY
+}
+lifecycle 7 || fail "put the lifecycle rule"
+run doctor app-db $kc
+expect_out "warning  lifecycle: lifecycle rule 'cheap-storage' (prefix 'prod/') deletes objects under s3://sandbox/prod/app-db/ after 7 days"
+k patch objectstores.barmancloud.cnpg.io app-db-store --type merge -p '{"spec":{"retentionPolicy":"30d"}}' >/dev/null ||
+	fail "set the retention policy"
+run doctor app-db $kc
+expect_rc 2
+expect_out "critical lifecycle: lifecycle rule 'cheap-storage' (prefix 'prod/') deletes objects under s3://sandbox/prod/app-db/ after 7 days, within the retention policy (30d)"
+lifecycle 60 || fail "put a longer lifecycle rule"
+run doctor app-db $kc -o json
+grep -q '"lifecycle"' "$out" && fail "a rule longer than the retention policy was flagged"
+lifecycle none || fail "delete the lifecycle rules"
 drills() { k get clusters.postgresql.cnpg.io -l cnpgops.io/drill-of=app-db -o name | wc -l; }
 s3() {
 	AWS_ACCESS_KEY_ID=AKIAREALSIMTEST00001 AWS_SECRET_ACCESS_KEY=realsim-secret-not-real \
