@@ -227,11 +227,21 @@ check_credentials(struct report *r, const struct archive_config *arch,
 	}
 	{
 		char *where = archive_server_path(arch);
+		const char *region = s3_client_region(reader_s3(rd));
 
 		record(r, "ok", "credentials", NULL,
 		       "listed %s with these credentials (s3:ListBucket "
 		       "works)",
 		       where);
+		/* a redirect found the bucket's region: say which */
+		if (region && (!arch->region || strcmp(arch->region, region)))
+			record(r, "ok", "region",
+			       arch->region ? "set s3Credentials.region (or "
+					      "--region) to it"
+					    : NULL,
+			       "the bucket is in %s%s%s", region,
+			       arch->region ? ", not " : "",
+			       arch->region ? arch->region : "");
 		free(where);
 	}
 	if (write) {

@@ -57,6 +57,16 @@ expect_rc 1
 expect_err "the request signature was refused (SignatureDoesNotMatch): the local clock is"
 expect_err "s ahead of the server's"
 
+# the same answers through archive-test: the clock skew is measured and
+# named; a bucket in another region is found and named
+run archive-test --destination-path s3://skew/p --server-name pg1 --endpoint-url "$E"
+expect_rc 1
+expect_out "SignatureDoesNotMatch"
+expect_out "the local clock is"
+run archive-test --destination-path s3://euw/p --server-name pg1 --endpoint-url "$E"
+expect_rc 0
+expect_out "eu-west-1"
+
 # a server that stalls mid-body: the request timeout gives up (each retry too)
 s3tool -T 1000 -e "$E" stall list p/
 expect_rc 1
