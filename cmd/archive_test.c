@@ -234,7 +234,8 @@ check_credentials(struct report *r, const struct archive_config *arch,
 		       "works)",
 		       where);
 		/* a redirect found the bucket's region: say which */
-		if (region && (!arch->region || strcmp(arch->region, region)))
+		if (region &&
+		    (!arch->region || strcmp(arch->region, region) != 0))
 			record(r, "ok", "region",
 			       arch->region ? "set s3Credentials.region (or "
 					      "--region) to it"
