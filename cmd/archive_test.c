@@ -30,6 +30,7 @@
 #include "http.h"
 #include "kube.h"
 #include "output.h"
+#include "plan.h"
 #include "reader.h"
 #include "s3.h"
 #include "strbuf.h"
@@ -198,6 +199,38 @@ fix_for(const char *code)
 	if (strcmp(code, "ExpiredToken") == 0)
 		return "the session token has expired: refresh the credentials";
 	return NULL;
+}
+
+/*
+ * A cluster still bootstrapping archives into this path only if it is
+ * empty: CNPG's "Expected empty archive" check stops it otherwise.
+ */
+static void
+check_bootstrap_path(struct report *r, const struct archive_config *arch,
+		     const json_t *cluster)
+{
+	const json_t *st = json_object_get(cluster, "status");
+	const char *phase = json_string_value(json_object_get(st, "phase"));
+	struct error err = ERROR_INIT;
+
+	if (json_integer_value(json_object_get(st, "readyInstances")) > 0 ||
+	    (phase && strcmp(phase, "Setting up primary") != 0))
+		return; /* running: a used path is its own archive */
+	if (plan_check_empty(arch, arch->server_name, &err) == 0) {
+		record(r, "ok", "bootstrap", NULL,
+		       "the cluster is bootstrapping and the path for "
+		       "serverName '%s' is empty, as CNPG requires",
+		       arch->server_name);
+	} else if (err.code == ERR_PRECONDITION) {
+		record(r, "fail", "bootstrap",
+		       "give the cluster a serverName whose path is empty "
+		       "(plugin parameters.serverName or "
+		       "barmanObjectStore.serverName), or empty the path if "
+		       "nothing in it is needed",
+		       "the cluster is bootstrapping but %s: it cannot start",
+		       err.msg);
+	}
+	error_clear(&err);
 }
 
 static int
@@ -417,7 +450,8 @@ archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 
 	/* 5. authentication, permissions, the write probe */
-	(void)check_credentials(&r, arch, o->write, ctx->err);
+	if (check_credentials(&r, arch, o->write, ctx->err) == 0 && cluster)
+		check_bootstrap_path(&r, arch, cluster);
 
 report:
 	if (r.json) {

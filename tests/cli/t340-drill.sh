@@ -60,6 +60,27 @@ lifecycle 60 || fail "put a longer lifecycle rule"
 run doctor app-db $kc -o json
 grep -q '"lifecycle"' "$out" && fail "a rule longer than the retention policy was flagged"
 lifecycle none || fail "delete the lifecycle rules"
+
+# a new cluster pointed at app-db's path cannot bootstrap; archive-test says why
+cat >"$T/reuse.yaml" <<'YAML'
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata:
+  name: app-db-reuse
+spec:
+  instances: 1
+  storage: {size: 1Gi}
+  plugins:
+    - name: barman-cloud.cloudnative-pg.io
+      isWALArchiver: true
+      parameters: {barmanObjectName: app-db-store, serverName: app-db}
+YAML
+k create -f "$T/reuse.yaml" >/dev/null || fail "create app-db-reuse"
+run archive-test app-db-reuse $kc
+expect_rc 1
+expect_out "fail bootstrap: the cluster is bootstrapping but the archive path for serverName 'app-db'"
+expect_out "fix: give the cluster a serverName whose path is empty"
+k delete clusters.postgresql.cnpg.io app-db-reuse >/dev/null || fail "delete app-db-reuse"
 drills() { k get clusters.postgresql.cnpg.io -l cnpgops.io/drill-of=app-db -o name | wc -l; }
 s3() {
 	AWS_ACCESS_KEY_ID=AKIAREALSIMTEST00001 AWS_SECRET_ACCESS_KEY=realsim-secret-not-real \
