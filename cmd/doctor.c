@@ -180,6 +180,8 @@ check_archiving(struct report *r, const json_t *c, const char *ns,
 	const char *msg = json_string_value(json_object_get(cond, "message"));
 	const char *phase = sget(c, "status", "phase");
 	int methods = cluster_backup_methods(c);
+	const char *last_ok, *last_bad;
+	int failing_since;
 	char *hint;
 
 	if (!(methods & (CLUSTER_BACKUP_PLUGIN | CLUSTER_BACKUP_INLINE))) {
@@ -195,11 +197,25 @@ check_archiving(struct report *r, const json_t *c, const char *ns,
 		return;
 	}
 	hint = xasprintf("kubectl cnpgops archive-test %s -n %s", name, ns);
+	last_ok = sget(c, "status", "lastArchivedWALTime");
+	last_bad = sget(c, "status", "lastFailedWALTime");
+	failing_since =
+		last_bad && (!last_ok || rfc3339(last_bad) > rfc3339(last_ok));
 	if (status && strcmp(status, "False") == 0)
 		add(r, SEV_CRITICAL, "archiving", hint,
 		    "WAL archiving is failing (ContinuousArchiving=False: %s); "
-		    "WAL piles up on the volume until the disk fills",
-		    msg ? msg : "no message");
+		    "WAL piles up on the volume until the disk fills%s%s%s%s",
+		    msg ? msg : "no message",
+		    failing_since ? "; the last WAL archived at " : "",
+		    failing_since ? (last_ok ? last_ok : "never") : "",
+		    failing_since ? ", the last failure at " : "",
+		    failing_since ? last_bad : "");
+	else if (failing_since)
+		add(r, SEV_CRITICAL, "archiving", hint,
+		    "the last WAL archive attempt failed (at %s) after the "
+		    "last success (%s), although ContinuousArchiving is not "
+		    "False yet: WAL piles up on the volume",
+		    last_bad, last_ok ? last_ok : "never");
 	else if (!status)
 		add(r, SEV_WARNING, "archiving", hint,
 		    "the cluster reports no ContinuousArchiving condition yet");

@@ -30,6 +30,8 @@ spec:
       barmanObjectName: $4
 status:
   phase: Cluster in healthy state
+  ${5:+lastArchivedWALTime: '$5'}
+  ${6:+lastFailedWALTime: '$6'}
   conditions:
   - type: ContinuousArchiving
     status: "$2"
@@ -90,7 +92,7 @@ YAML
 	cluster good True prod good-store; store good-store prod
 	backup good-1 good prod completed "$now"; schedule good-daily good prod "0 0 3 * * *" false
 	# critical: archiving failing
-	cluster broken False prod broken-store; store broken-store prod
+	cluster broken False prod broken-store "$old" "$now"; store broken-store prod
 	backup broken-1 broken prod completed "$now"; schedule broken-daily broken prod "0 0 3 * * *" false
 	# critical: the ObjectStore does not exist; warning: stale and failed
 	cluster nostore True staging missing-store
@@ -98,6 +100,9 @@ YAML
 	backup nostore-2 nostore staging failed "$now" "AccessDenied"
 	schedule nostore-daily nostore staging "0 0 3 * * *" false
 	schedule nostore-hourly nostore staging "0 1 * * *" true
+	# critical: the condition still says True, but the last attempt failed
+	cluster lagging True staging lagging-store "$old" "$now"; store lagging-store staging
+	backup lagging-1 lagging staging completed "$now"; schedule lagging-daily lagging staging "0 0 3 * * *" false
 } >"$T/seed.yaml"
 cat >>"$T/seed.yaml" <<YAML
 apiVersion: v1
@@ -142,6 +147,7 @@ run doctor broken -n prod $kc --no-catalog
 expect_rc 2
 expect_out "prod/broken: critical"
 expect_out "archiving: WAL archiving is failing (ContinuousArchiving=False: archive command failed: exit status 4)"
+expect_out "the last WAL archived at $old, the last failure at $now"
 expect_out "fix: kubectl cnpgops archive-test broken -n prod"
 expect_out "pod 'broken-1' is in CrashLoopBackOff"
 
@@ -160,7 +166,10 @@ assert any("barmanObjectName 'missing-store' names no ObjectStore" in m for m in
 assert any("the schedule runs every 1d" in m for m in msgs), msgs
 assert any("failed: AccessDenied" in m for m in msgs), msgs
 assert any("is suspended" in m for m in msgs), msgs
-assert d["summary"] == {"clusters": 3, "critical": 2, "warning": 0, "healthy": 1}, d["summary"]
+lag = by[("staging", "lagging")]
+assert lag["status"] == "critical", lag
+assert any("the last WAL archive attempt failed" in f["message"] for f in lag["findings"]), lag
+assert d["summary"] == {"clusters": 4, "critical": 3, "warning": 0, "healthy": 1}, d["summary"]
 PY
 
 run doctor nope -n prod $kc
