@@ -53,6 +53,13 @@ PY
 # 1. between backup 1's end and batch 2: backup 1 and WAL
 t1=$(between "$b1_end" "$(commit_time "$src" 2)")
 recover_and_count app-db r-between "$t1"
+# the same command again is safe: refused, the recovered cluster untouched
+uid=$(k get clusters.postgresql.cnpg.io r-between -o jsonpath='{.metadata.uid}')
+run pitr app-db $kc --to "$t1" --name r-between --apply --wait
+[ "$rc" -ne 0 ] || fail "a second pitr --apply into r-between went through"
+expect_err "already exists"
+[ "$(k get clusters.postgresql.cnpg.io r-between -o jsonpath='{.metadata.uid}')" = "$uid" ] ||
+	fail "the second pitr replaced r-between"
 # 2. just after backup 2's end (batch 3 is before it): backup 2, little WAL
 t2=$(after "$b2_end" 0.2)
 recover_and_count app-db r-after-b2 "$t2"
