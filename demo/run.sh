@@ -138,6 +138,9 @@ show kubectl cnpgops pitr app-db --to "$TARGET" --name app-db-restored --apply -
 echo "rows in app-db:          $(sql app-db 'select count(*) from rows')"
 echo "rows in app-db-restored: $(sql app-db-restored 'select count(*) from rows') (batches 1-3, committed before the target)"
 
+step "prove the backups restore: a throwaway recovery, timed, checked with SQL, deleted"
+show kubectl cnpgops drill app-db --check-sql 'select count(*) from rows' --timeout 5m
+
 step "recreate app-db in place from its own archive: verified backup, saved manifest, journal, then delete and create"
 show kubectl cnpgops recreate app-db --bootstrap recovery --state-dir "$WORK/recreate" --yes --wait --timeout 5m
 echo "rows in the recreated app-db: $(sql app-db 'select count(*) from rows')"
