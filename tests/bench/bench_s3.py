@@ -11,7 +11,7 @@ check.  Listens on 127.0.0.1, on an ephemeral port.
                        (keys and common prefixes) returned by listings since
                        the last call; resets both (not counted itself)
 
-Usage: bench_s3.py BUCKET PREFIX WALS BACKUPS   (prints the port on stdout
+Usage: bench_s3.py BUCKET PREFIX WALS BACKUPS [MISSING,...]   (prints the port on stdout
 once the catalog is built)
 """
 import bisect
@@ -50,11 +50,14 @@ def backup_info(bid, tli, begin, end, t):
              wal_name(tli, end), lsn(end, 0x138), tli)).encode()
 
 
-def build(prefix, nwals, nbackups):
-    """Timeline 1 for the first 90% of the segments, timeline 2 after."""
+def build(prefix, nwals, nbackups, missing=()):
+    """Timeline 1 for the first 90% of the segments, timeline 2 after;
+    the segment indexes in missing are left out."""
     switch = nwals * 9 // 10
     keys, bodies = [], {}
     for idx in range(nwals):
+        if idx in missing:
+            continue
         tli = 1 if idx < switch else 2
         name = wal_name(tli, idx)
         keys.append("%swals/%s/%s" % (prefix, name[:16], name))
@@ -195,10 +198,13 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     bucket, prefix, nwals, nbackups = sys.argv[1:5]
+    missing = {int(i) for i in sys.argv[5].split(",")} \
+        if len(sys.argv) > 5 else set()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.bucket = bucket
-    srv.keys, srv.bodies = build(prefix, int(nwals), int(nbackups))
+    srv.keys, srv.bodies = build(prefix, int(nwals), int(nbackups),
+                                 missing)
     sys.stdout.write("%d\n" % srv.server_address[1])
     sys.stdout.flush()
     srv.serve_forever()
