@@ -7,6 +7,7 @@
 #   make install    PREFIX=/usr/local: binary and man page
 #   make deps       install the Debian packages the build and tests need
 #   make demo       the local sandbox walk-through
+#   make bench      catalog vs barman-cloud on synthetic 10k/100k/1M-WAL stores
 
 VERSION   ?= 0.1.0
 PREFIX    ?= /usr/local
@@ -208,9 +209,14 @@ deps:
 demo: kubectl-cnpgops
 	sh demo/run.sh
 
+# Not a test and not part of check: numbers to build/bench/results.md.
+BENCH_SIZES ?= 10000 100000 1000000
+bench: kubectl-cnpgops
+	$(PYTHON) tests/bench/run.py ./kubectl-cnpgops $(BENCH_SIZES)
+
 clean:
 	rm -rf build kubectl-cnpgops
 
 .SECONDARY:
 
-.PHONY: demo fuzz dist krew-manifest all check unit cli valgrind lint format install deps clean headertest
+.PHONY: bench demo fuzz dist krew-manifest all check unit cli valgrind lint format install deps clean headertest

@@ -3,7 +3,11 @@
  *
  * Requests: one delimited listing of base/ (the backup folders), one GET
  * per backup.info (in parallel), the flat listing of wals/ (one request per
- * 1000 objects) and one GET per history file.
+ * 1000 objects) and one GET per history file.  A large wals/ is listed by
+ * up to WAL_RANGES workers at once: a delimited listing of wals/ gives the
+ * <TLI><LOG>/ folders, and the flat key range is split at folder boundaries
+ * (each range is a start-after listing; each costs at most one page more
+ * than its share, so the flat listing stays within ~5% of the minimum).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +26,12 @@
 
 #define INFO_MAX      ((size_t)1 << 20)
 #define GET_IN_FLIGHT 8
+#define WAL_RANGES    8
+/* Segments per wals/<TLI><LOG>/ folder with 16 MiB segments (fewer with
+ * larger ones: the estimate then only makes fewer, larger ranges). */
+#define SEGS_PER_FOLDER 256
+/* Pages per range at least: one extra page per range stays under 5%. */
+#define PAGES_PER_RANGE 20
 
 struct reader {
 	const struct archive_config *arch;
@@ -209,6 +219,56 @@ on_history(void *data, size_t i, const char *body, size_t len,
 				   err);
 }
 
+/*
+ * The flat listing of wals/ into cb: sequential when it is a few pages,
+ * else split among up to WAL_RANGES start-after ranges at folder
+ * boundaries.
+ */
+static int
+list_wals(struct reader *r, const char *wals, const struct s3_list_cb *cb,
+	  struct error *err)
+{
+	struct ids folders = { 0 };
+	struct s3_list_cb fcb = { 0 };
+	char **bounds = NULL;
+	size_t pages, nranges, i;
+	int rc = -1;
+
+	folders.base = wals;
+	folders.base_len = strlen(wals);
+	fcb.prefix = on_base_prefix;
+	fcb.data = &folders;
+	if (s3_list_all(r->s3, wals, "/", &fcb, err))
+		goto out;
+	pages = folders.n * SEGS_PER_FOLDER / 1000;
+	nranges = pages / PAGES_PER_RANGE;
+	if (nranges > WAL_RANGES)
+		nranges = WAL_RANGES;
+	if (nranges > folders.n)
+		nranges = folders.n;
+	if (nranges <= 1) {
+		rc = s3_list_all(r->s3, wals, NULL, cb, err);
+		goto out;
+	}
+	/* Range i ends after the last key of folder (i+1)*n/nranges - 1:
+	 * "<folder>0" sorts after "<folder>/..." and before the next folder. */
+	bounds = xcalloc(nranges - 1, sizeof(char *));
+	for (i = 0; i + 1 < nranges; i++)
+		bounds[i] =
+			xasprintf("%s%s0", wals,
+				  folders.v[(i + 1) * folders.n / nranges - 1]);
+	rc = s3_list_parallel(r->s3, wals, (const char *const *)bounds,
+			      nranges - 1, (int)nranges, cb, err);
+out:
+	for (i = 0; bounds && i + 1 < nranges; i++)
+		free(bounds[i]);
+	free(bounds);
+	for (i = 0; i < folders.n; i++)
+		free(folders.v[i]);
+	free(folders.v);
+	return rc;
+}
+
 int
 reader_load(struct catalog **out, struct reader *r, struct error *err)
 {
@@ -247,7 +307,7 @@ reader_load(struct catalog **out, struct reader *r, struct error *err)
 	memset(&cb, 0, sizeof(cb));
 	cb.object = on_wal_object;
 	cb.data = &w;
-	if (s3_list_all(r->s3, wals, NULL, &cb, err))
+	if (list_wals(r, wals, &cb, err))
 		goto out;
 	hc.cat = cat;
 	hc.w = &w;
