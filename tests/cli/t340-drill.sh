@@ -91,9 +91,10 @@ keys = [o["Key"] for p in c.get_paginator("list_objects_v2").paginate(
     Bucket="sandbox", Prefix="prod/app-db/") for o in p.get("Contents", [])]
 if sys.argv[2] == "drop-base-data":
     gone = [k for k in keys if "/base/" in k and not k.endswith("/backup.info")]
-else:  # drop-wal: the segment before the newest of timeline 1 (a gap)
-    gone = sorted(k for k in keys if "/wals/0000000100000000/" in k
-                  and ".backup" not in k and ".history" not in k)[-2:-1]
+else:  # drop-wal SEGMENT: that segment (the backup's own end WAL: a gap
+    # that no timing can move)
+    gone = [k for k in keys if "/wals/" in k and "/" + sys.argv[3] in k
+            and ".backup" not in k and ".history" not in k]
 assert gone, keys
 for k in gone:
     c.delete_object(Bucket="sandbox", Key=k)
@@ -162,7 +163,9 @@ expect_out "the recovery failed"
 [ "$(drills)" = 0 ] || fail "the failed drill's cluster was not deleted"
 
 # a WAL segment is gone: refused before anything is created
-s3 drop-wal >"$T/dropped" || fail "drop a WAL segment"
+end_wal=$(k get backups.postgresql.cnpg.io -o jsonpath='{.items[0].status.endWal}')
+[ -n "$end_wal" ] || fail "no endWal on the backup"
+s3 drop-wal "$end_wal" >"$T/dropped" || fail "drop the backup's end WAL segment"
 run drill app-db $kc -o json --timeout 5m
 expect_rc 1
 python3 - "$out" <<'PY' || fail "the refused drill's record"
@@ -175,4 +178,5 @@ PY
 run doctor app-db $kc
 expect_rc 2
 expect_out "wal-gap: a recovery to the end of the archive is impossible"
+expect_out "$end_wal"
 exit 0
