@@ -96,8 +96,9 @@ main(int argc, char **argv)
 			return 2;
 	}
 	if (argc - optind < 3) {
-		fprintf(stderr, "usage: s3tool [-e URL] [-r REGION] [-T MS] BUCKET "
-				"CMD ARGS\n");
+		fprintf(stderr,
+			"usage: s3tool [-e URL] [-r REGION] [-T MS] BUCKET "
+			"CMD ARGS\n");
 		return 2;
 	}
 	cfg.ca_pem = ca.len ? ca.buf : NULL;
