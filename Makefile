@@ -161,7 +161,7 @@ valgrind: build/dbg/unit build/dbg/kubectl-cnpgops $(TEST_DRIVERS)
 	  sh tests/cli/run.sh $(FILTER)
 
 lint:
-	clang-format --dry-run --Werror cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+	clang-format --dry-run --Werror cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/s3/*.c tests/cron/*.c
 	cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
 	  --inline-suppr --std=c11 -Iinclude -D_GNU_SOURCE \
 	  --suppress=missingIncludeSystem --include=$(JANSSON_H) -q cmd src
@@ -169,7 +169,7 @@ lint:
 	sh tests/banned.sh
 
 format:
-	clang-format -i cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+	clang-format -i cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/s3/*.c tests/cron/*.c
 
 install: kubectl-cnpgops
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
