@@ -17,7 +17,7 @@ CC        ?= cc
 SAN_CC    ?= clang
 PYTHON    ?= python3
 
-PKGS      := libcurl yaml-0.1 jansson expat libcrypto
+PKGS      := libcurl yaml-0.1 jansson expat libcrypto zlib liblzma libzstd liblz4 snappy
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -32,7 +32,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
              -fno-omit-frame-pointer
 SAN_CFLAGS := $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS)
 DBG_CFLAGS := $(BASE_CFLAGS) -O0 -g
-LIBS      := $(PKG_LIBS) -lm
+LIBS      := $(PKG_LIBS) -lbz2 -lm
 JANSSON_H := $(shell pkg-config --variable=includedir jansson 2>/dev/null)/jansson.h
 
 SRC       := $(sort $(wildcard src/*.c))

@@ -19,6 +19,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap)
 	__attribute__((format(printf, 1, 0)));
 
+/* Fail as an allocation does (for libraries that allocate themselves). */
+void xalloc_die(void) __attribute__((noreturn));
+
 /* Overwrite a secret string with zeros (explicit_bzero), then free it. */
 void free_secret(char *s);
 

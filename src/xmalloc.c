@@ -14,6 +14,13 @@ oom(size_t size)
 	exit(1);
 }
 
+void
+xalloc_die(void)
+{
+	oom(0);
+	exit(1);
+}
+
 void *
 xmalloc(size_t size)
 {

@@ -4,6 +4,8 @@
 set -eu
 pkgs="make gcc clang libclang-rt-14-dev pkg-config
 libcurl4-openssl-dev libyaml-dev libjansson-dev libexpat1-dev libssl-dev
+zlib1g-dev libbz2-dev liblzma-dev libzstd-dev liblz4-dev libsnappy-dev
+xz-utils zstd lz4 bzip2 gzip python3-snappy
 valgrind cppcheck clang-tidy clang-format man-db mandoc openssl
 postgresql-15 barman-cli-cloud python3 procps
 curl python3-cryptography python3-yaml"
