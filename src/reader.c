@@ -18,6 +18,7 @@
 
 #include "archive.h"
 #include "catalog.h"
+#include "decomp.h"
 #include "errors.h"
 #include "reader.h"
 #include "s3.h"
@@ -209,14 +210,33 @@ on_history(void *data, size_t i, const char *body, size_t len,
 	   const struct error *key_err, struct error *err)
 {
 	struct hist_ctx *hc = data;
-	size_t klen = strlen(hc->w->history[i]);
+	const char *key = hc->w->history[i];
+	const char *slash = strrchr(key, '/');
+	const char *name = slash ? slash + 1 : key;
+	struct catalog_wal_name wn;
+	struct strbuf plain = STRBUF_INIT;
+	int kind, rc;
 
 	if (!body)
 		return error_set(err, key_err->code, "%s", key_err->msg);
-	if (klen > 8 && strcmp(hc->w->history[i] + klen - 8, ".history") != 0)
-		return 0; /* compressed: noted by the catalog's warnings */
-	return catalog_add_history(hc->cat, hc->w->history_tli[i], body, len,
-				   err);
+	catalog_wal_parse_name(&wn, name, strlen(name));
+	kind = decomp_kind_of(wn.compression);
+	if (kind < 0)
+		return error_set(err, ERR_CATALOG, "'%s': unknown compression",
+				 key);
+	if (kind == DECOMP_NONE)
+		return catalog_add_history(hc->cat, hc->w->history_tli[i], body,
+					   len, err);
+	/* barman-cloud-wal-archive compresses history files too */
+	rc = decomp_buffer(&plain, (enum decomp_kind)kind, body, len, INFO_MAX,
+			   err);
+	if (!rc)
+		rc = catalog_add_history(hc->cat, hc->w->history_tli[i],
+					 plain.buf, plain.len, err);
+	if (rc)
+		error_prefix(err, "'%s': ", key);
+	strbuf_release(&plain);
+	return rc;
 }
 
 /*

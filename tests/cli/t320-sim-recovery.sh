@@ -83,6 +83,9 @@ python3 - "$out" <<'PY' || fail "the catalog of timeline 2"
 import json, sys
 c = json.load(open(sys.argv[1]))
 assert [t["id"] for t in c["timelines"]][-1] == 2, c["timelines"]
+# read from wals/00000002.history.gz (barman compresses history files too)
+assert c["timelines"][-1]["parent"] == 1, c["timelines"]
+assert c["timelines"][-1]["switchLsn"], c["timelines"]
 assert c["backups"][-1]["timeline"] == 2, c["backups"]
 PY
 t4=$(between "$(commit_time "$tl2" 7)" "$(commit_time "$tl2" 8)")
