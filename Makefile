@@ -88,6 +88,14 @@ build/san/cron-driver: tests/cron/driver.c $(SAN_OBJ)
 build/san/s3tool: $(SAN_OBJ) build/san/tests/s3/s3tool.o
 	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
+# The WAL decoder's test driver (tests/wal/waltool.c), for t350.
+build/san/waltool: $(SAN_OBJ) build/san/tests/wal/waltool.o
+	$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+
+# The same, optimised, for make bench.
+build/rel/waltool: $(filter build/rel/src/%,$(REL_OBJ)) build/rel/tests/wal/waltool.o
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+
 build/san/unit: $(SAN_OBJ) $(SAN_UNIT)
 	@echo "  LD san  $@"
 	$(Q)$(SAN_CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
@@ -139,7 +147,7 @@ headertest:
 unit: build/san/unit
 	ASAN_OPTIONS=detect_leaks=1 ./build/san/unit $(FILTER)
 
-TEST_DRIVERS := build/san/cron-driver build/san/s3tool
+TEST_DRIVERS := build/san/cron-driver build/san/s3tool build/san/waltool
 
 cli: build/san/kubectl-cnpgops kubectl-cnpgops $(TEST_DRIVERS)
 	CNPGOPS_BIN=$(CURDIR)/build/san/kubectl-cnpgops \
@@ -161,7 +169,7 @@ valgrind: build/dbg/unit build/dbg/kubectl-cnpgops $(TEST_DRIVERS)
 	  sh tests/cli/run.sh $(FILTER)
 
 lint:
-	clang-format --dry-run --Werror cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/s3/*.c tests/cron/*.c
+	clang-format --dry-run --Werror cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/s3/*.c tests/cron/*.c tests/wal/*.c
 	cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
 	  --inline-suppr --std=c11 -Iinclude -D_GNU_SOURCE \
 	  --suppress=missingIncludeSystem --include=$(JANSSON_H) -q cmd src
@@ -169,7 +177,7 @@ lint:
 	sh tests/banned.sh
 
 format:
-	clang-format -i cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/s3/*.c tests/cron/*.c
+	clang-format -i cmd/*.c src/*.c include/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/s3/*.c tests/cron/*.c tests/wal/*.c
 
 install: kubectl-cnpgops
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
