@@ -7,7 +7,8 @@
 #   make install    PREFIX=/usr/local: binary and man page
 #   make deps       install the Debian packages the build and tests need
 #   make demo       the local sandbox walk-through
-#   make bench      catalog vs barman-cloud on synthetic 10k/100k/1M-WAL stores
+#   make bench      catalog vs barman-cloud on synthetic 10k/100k/1M-WAL stores,
+#                   and WAL decoding vs pg_waldump
 
 VERSION   ?= 0.1.0
 PREFIX    ?= /usr/local
@@ -219,8 +220,9 @@ demo: kubectl-cnpgops
 
 # Not a test and not part of check: numbers to build/bench/results.md.
 BENCH_SIZES ?= 10000 100000 1000000
-bench: kubectl-cnpgops
+bench: kubectl-cnpgops build/rel/waltool
 	$(PYTHON) tests/bench/run.py ./kubectl-cnpgops $(BENCH_SIZES)
+	sh tests/bench/wal.sh $(BENCH_WAL_MB)
 
 clean:
 	rm -rf build kubectl-cnpgops
