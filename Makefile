@@ -220,6 +220,7 @@ demo: kubectl-cnpgops
 
 # Not a test and not part of check: numbers to build/bench/results.md.
 BENCH_SIZES ?= 10000 100000 1000000
+BENCH_WAL_MB ?= 512
 bench: kubectl-cnpgops build/rel/waltool
 	$(PYTHON) tests/bench/run.py ./kubectl-cnpgops $(BENCH_SIZES)
 	sh tests/bench/wal.sh $(BENCH_WAL_MB)
