@@ -177,4 +177,23 @@ int s3_get_many(struct s3_client *c, const char *const *keys, size_t n,
 			    const struct error *key_err, struct error *err),
 		void *data, struct error *err);
 
+/*
+ * GET keys[0..n) with at most max_in_flight at once, streaming each body
+ * into chunk as it arrives (i is the key's index).  chunk returns 0 to go
+ * on, 1 to stop that transfer early (it then counts as complete), or -1
+ * with err set to fail that key.  Before a retried attempt of a key that
+ * already delivered bytes, chunk is called with buf NULL and len 0: start
+ * over.  done is called once per key, in completion order, with that key's
+ * error (ERR_OK on success); returning -1 from done (with err set) stops
+ * the whole batch.
+ */
+int s3_get_stream_many(struct s3_client *c, const char *const *keys, size_t n,
+		       int max_in_flight,
+		       int (*chunk)(void *data, size_t i, const char *buf,
+				    size_t len, struct error *err),
+		       int (*done)(void *data, size_t i,
+				   const struct error *key_err,
+				   struct error *err),
+		       void *data, struct error *err);
+
 #endif

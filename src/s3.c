@@ -70,6 +70,12 @@ struct req {
 	char errbuf[CURL_ERROR_SIZE];
 	int attempt;
 	int region_retried;
+	/* s3_get_stream_many: the body goes to chunk as it arrives */
+	int (*chunk)(void *data, size_t i, const char *buf, size_t len,
+		     struct error *err);
+	void *chunk_data;
+	int delivered; /* chunk has had bytes of this attempt */
+	int stopped; /* chunk asked to stop: the transfer is complete */
 	/* For s3_get_many and s3_list_parallel. */
 	size_t index;
 	int state; /* 0 waiting, 1 in flight, 2 done */
@@ -489,6 +495,14 @@ on_write(char *p, size_t sz, size_t n, void *ud)
 	if (r->status / 100 == 2 && r->op == OP_LIST)
 		return s3_xml_list_feed(r->list, p, len, 0, &r->werr) < 0 ? 0
 									  : len;
+	if (r->status / 100 == 2 && r->chunk) {
+		int rc = r->chunk(r->chunk_data, r->index, p, len, &r->werr);
+
+		r->delivered = 1;
+		if (rc > 0)
+			r->stopped = 1;
+		return rc ? 0 : len;
+	}
 	cap = r->status / 100 == 2 ? r->max : ERROR_BODY_MAX;
 	if (r->resp.len + len > cap) {
 		char *name = object_name(r);
@@ -598,6 +612,13 @@ req_prepare(struct req *r, CURL *h, struct error *err)
 	r->h = h;
 	r->status = 0;
 	r->past_upper = 0;
+	r->stopped = 0;
+	if (r->chunk && r->delivered) {
+		/* a retry: the consumer starts over */
+		r->delivered = 0;
+		if (r->chunk(r->chunk_data, r->index, NULL, 0, err) < 0)
+			return -1;
+	}
 	r->content_length = -1;
 	r->errbuf[0] = '\0';
 	strbuf_reset(&r->resp);
@@ -946,6 +967,8 @@ req_outcome(struct req *r, CURLcode cc, struct error *err)
 		error_move(err, &r->werr);
 		return DONE_FAIL;
 	}
+	if (r->stopped)
+		return DONE_OK;
 	if (cc != CURLE_OK) {
 		c->last.http_status = 0;
 		report_transport(r, cc, err);
@@ -1464,6 +1487,52 @@ s3_list_parallel(struct s3_client *c, const char *prefix,
 	}
 	ret = multi_run(c, reqs, nbounds + 1, max_in_flight, &b, err);
 	for (i = 0; i <= nbounds; i++)
+		req_release(&reqs[i]);
+	free(reqs);
+	return ret;
+}
+
+struct stream_many {
+	int (*done)(void *data, size_t i, const struct error *key_err,
+		    struct error *err);
+	void *data;
+};
+
+static int
+stream_many_finished(void *data, struct req *r, const struct error *key_err,
+		     struct error *err)
+{
+	struct stream_many *g = data;
+
+	return g->done(g->data, r->index, key_err, err) < 0 ? -1 : 0;
+}
+
+int
+s3_get_stream_many(struct s3_client *c, const char *const *keys, size_t n,
+		   int max_in_flight,
+		   int (*chunk)(void *data, size_t i, const char *buf,
+				size_t len, struct error *err),
+		   int (*done)(void *data, size_t i,
+			       const struct error *key_err, struct error *err),
+		   void *data, struct error *err)
+{
+	struct req *reqs = xcalloc(n + 1, sizeof(*reqs));
+	struct stream_many g;
+	struct batch b;
+	size_t i;
+	int ret;
+
+	g.done = done;
+	g.data = data;
+	b.finished = stream_many_finished;
+	b.data = &g;
+	for (i = 0; i < n; i++) {
+		req_init(&reqs[i], c, OP_GET, keys[i]);
+		reqs[i].chunk = chunk;
+		reqs[i].chunk_data = data;
+	}
+	ret = multi_run(c, reqs, n, max_in_flight, &b, err);
+	for (i = 0; i < n; i++)
 		req_release(&reqs[i]);
 	free(reqs);
 	return ret;
