@@ -34,7 +34,8 @@ enum wal_event_kind {
 struct wal_event {
 	enum wal_event_kind kind;
 	uint64_t lsn; /* start of the record */
-	uint64_t end_lsn; /* end of the record */
+	uint64_t end_lsn; /* end of the record, aligned: where the next one
+			     starts (what pg_create_restore_point returns) */
 	uint32_t xid; /* the transaction (prepared: the prepared one) */
 	uint32_t tli; /* the page's timeline */
 	int64_t time; /* xact_time / rp_time: microseconds since

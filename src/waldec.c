@@ -356,7 +356,7 @@ rec_done(struct waldec *d, struct error *err)
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.lsn = d->rec_lsn;
-	ev.end_lsn = d->rec_lsn + d->tot_len;
+	ev.end_lsn = MAXALIGN(d->rec_lsn + d->tot_len);
 	ev.tli = d->last_tli;
 	if (d->keeping) {
 		int got = rmid == RM_XACT
