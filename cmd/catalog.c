@@ -4,10 +4,15 @@
  * recoverability window, and warnings.
  *
  * usage: kubectl cnpgops catalog CLUSTER [--object-store NAME] [--wal]
- *        [-o json]
+ *        [--restore-points | --no-wal-decode] [-o json]
  *        kubectl cnpgops catalog --destination-path s3://BUCKET/PATH
  *        --server-name NAME [--endpoint-url URL] [--endpoint-ca FILE]
- *        [--region REGION] [--wal] [-o json]
+ *        [--region REGION] [--wal] [--restore-points | --no-wal-decode]
+ *        [-o json]
+ *
+ * The last commit of each timeline, and of the run of WAL the window ends
+ * on, are read from the tail of the archived WAL itself (walscan): the
+ * window's latest point is then exact.
  *
  * With a CLUSTER the archive is found the way CNPG finds it (the
  * barman-cloud plugin's ObjectStore, or the inline barmanObjectStore) and
@@ -32,9 +37,11 @@
 struct catalog_opts {
 	struct archive_flags af;
 	int wal;
+	int no_decode;
+	int restore_points;
 };
 
-enum { OPT_WAL = OPT_LOCAL_BASE };
+enum { OPT_WAL = OPT_LOCAL_BASE, OPT_NO_DECODE, OPT_RESTORE_POINTS };
 
 static int catalog_opt(void *state, int ch, const char *arg, struct error *err);
 static int catalog_exec(struct cmd_ctx *ctx, int argc, char **argv);
@@ -43,6 +50,8 @@ static const struct option catalog_longopts[] = {
 	GLOBAL_LONGOPTS,
 	ARCHIVE_FLAGS_LONGOPTS,
 	{ "wal", no_argument, NULL, OPT_WAL },
+	{ "no-wal-decode", no_argument, NULL, OPT_NO_DECODE },
+	{ "restore-points", no_argument, NULL, OPT_RESTORE_POINTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -50,12 +59,20 @@ const struct cmd_entry cmd_catalog_entry = {
 	.name = "catalog",
 	.usage = "(CLUSTER [--object-store NAME] | --destination-path "
 		 "s3://BUCKET/PATH --server-name NAME [--endpoint-url URL] "
-		 "[--endpoint-ca FILE] [--region REGION]) [--wal] [-o json]",
+		 "[--endpoint-ca FILE] [--region REGION]) [--wal] "
+		 "[--restore-points | --no-wal-decode] [-o json]",
 	.summary = "Show the barman catalog: backups, WAL timelines, "
 		   "recoverability window",
 	.help = ARCHIVE_FLAGS_HELP
 	"      --wal                    list every WAL range, not just "
-	"the summary\n",
+	"the summary\n"
+	"      --restore-points         list the restore points in the WAL "
+	"(reads\n"
+	"                               all of it from the oldest backup on)\n"
+	"      --no-wal-decode          do not read the last commits from the "
+	"WAL\n"
+	"                               (the window's end is then an upper "
+	"bound)\n",
 	.shortopts = "",
 	.longopts = catalog_longopts,
 	.min_args = 0,
@@ -76,6 +93,12 @@ catalog_opt(void *state, int ch, const char *arg, struct error *err)
 	switch (ch) {
 	case OPT_WAL:
 		o->wal = 1;
+		return 0;
+	case OPT_NO_DECODE:
+		o->no_decode = 1;
+		return 0;
+	case OPT_RESTORE_POINTS:
+		o->restore_points = 1;
 		return 0;
 	}
 	return error_set(err, ERR_INTERNAL, "unhandled flag %d", ch);
@@ -176,6 +199,15 @@ render(const json_t *doc, const struct catalog_opts *o)
 			       js(tl, "switchLsn"));
 		printf("\n");
 		render_ranges("WAL", json_object_get(tl, "walRanges"), o->wal);
+		if (json_is_object(json_object_get(tl, "lastCommit"))) {
+			const json_t *c = json_object_get(tl, "lastCommit");
+
+			printf("    last commit: %s (xid %lld, %s)\n",
+			       js(c, "time"),
+			       (long long)json_integer_value(
+				       json_object_get(c, "xid")),
+			       js(c, "lsn"));
+		}
 		render_ranges("gap", json_object_get(tl, "gaps"), 1);
 	}
 	printf("\nRecoverability window");
@@ -187,9 +219,23 @@ render(const json_t *doc, const struct catalog_opts *o)
 	       js(w, "latest"),
 	       json_is_true(json_object_get(w, "latestIsUpperBound"))
 		       ? " (upper bound)"
+	       : json_object_get(w, "latestCommit")
+		       ? " (exact: the last commit)"
 		       : "");
 	if (json_object_get(w, "basis"))
 		printf("  basis:    %s\n", js(w, "basis"));
+	if (json_is_array(json_object_get(doc, "restorePoints"))) {
+		const json_t *rp;
+
+		printf("\nRestore points\n");
+		if (!json_array_size(json_object_get(doc, "restorePoints")))
+			printf("  none\n");
+		json_array_foreach(json_object_get(doc, "restorePoints"), i, rp)
+			printf("  %s  %s  %s (timeline %lld)\n", js(rp, "time"),
+			       js(rp, "name"), js(rp, "lsn"),
+			       (long long)json_integer_value(
+				       json_object_get(rp, "timeline")));
+	}
 	if (json_array_size(json_object_get(doc, "warnings"))) {
 		const json_t *warn;
 
@@ -218,7 +264,17 @@ catalog_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			"at %s/%s/",
 			arch->destination_path, arch->server_name,
 			arch->destination_path, arch->server_name);
-	if (reader_catalog_json(&doc, arch, ctx->err))
+	if (o->restore_points && o->no_decode) {
+		error_set(ctx->err, ERR_USAGE,
+			  "--restore-points reads the WAL: it cannot go with "
+			  "--no-wal-decode");
+		goto out;
+	}
+	if (reader_catalog_json(
+		    &doc, arch,
+		    (o->no_decode ? 0 : READER_WAL_DECODE) |
+			    (o->restore_points ? READER_RESTORE_POINTS : 0),
+		    ctx->err))
 		goto out;
 	if (ctx->g->output == OUTPUT_JSON)
 		rc = output_json(stdout, doc, ctx->err);

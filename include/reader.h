@@ -43,9 +43,16 @@ int reader_load(struct catalog **out, struct reader *r, struct error *err);
 int reader_server_used(int *out, char **first_key, struct reader *r,
 		       const char *server_name, struct error *err);
 
-/* Open, load and render as the JSON "catalog -o json" prints. */
+/* reader_catalog_json flags */
+#define READER_WAL_DECODE     0x1 /* the last commits from the WAL (walscan) */
+#define READER_RESTORE_POINTS 0x2 /* and every restore point */
+
+/*
+ * Open, load and render as the JSON "catalog -o json" prints; with
+ * READER_WAL_DECODE annotated by walscan_annotate.
+ */
 int reader_catalog_json(json_t **out, const struct archive_config *arch,
-			struct error *err);
+			unsigned flags, struct error *err);
 
 /* The number of requests made so far (for the benchmark). */
 long reader_requests(const struct reader *r);

@@ -23,6 +23,7 @@
 #include "reader.h"
 #include "s3.h"
 #include "strbuf.h"
+#include "walscan.h"
 #include "xmalloc.h"
 
 #define INFO_MAX      ((size_t)1 << 20)
@@ -423,17 +424,24 @@ reader_server_used(int *out, char **first_key, struct reader *r,
 
 int
 reader_catalog_json(json_t **out, const struct archive_config *arch,
-		    struct error *err)
+		    unsigned flags, struct error *err)
 {
 	struct reader *r = NULL;
 	struct catalog *cat = NULL;
+	char *wals = NULL;
 	int rc = -1;
 
 	if (reader_open(&r, arch, err) || reader_load(&cat, r, err))
 		goto out;
 	*out = catalog_to_json(cat);
+	if (flags & READER_WAL_DECODE) {
+		wals = xasprintf("%swals/", r->prefix);
+		walscan_annotate(*out, r->s3, wals, cat,
+				 !!(flags & READER_RESTORE_POINTS));
+	}
 	rc = 0;
 out:
+	free(wals);
 	catalog_free(cat);
 	reader_free(r);
 	return rc;

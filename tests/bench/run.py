@@ -72,7 +72,8 @@ def bench_size(binary, nwals):
 
         rc, out, err, wall, rss = run_measured(
             [binary, "catalog", "--destination-path", dest, "--server-name",
-             SERVER, "--endpoint-url", url, "-o", "json"], env)
+             SERVER, "--endpoint-url", url, "--no-wal-decode", "-o",
+             "json"], env)
         req, listed = counts(url)
         seen = "error: %s" % err.strip()[:80]
         if rc == 0:
