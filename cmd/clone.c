@@ -505,7 +505,7 @@ clone_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	items = json_object_get(list, "items");
 	if (credentials(ctx, o, &t, arch, config, &store, items))
 		goto out;
-	if (plan_make(&plan, arch, kind, &when.time, NULL, NULL, ctx->err))
+	if (plan_make(&plan, arch, kind, &when.time, NULL, NULL, 0, ctx->err))
 		goto out;
 	{
 		char *d = plan_describe(&plan);

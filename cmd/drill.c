@@ -678,7 +678,7 @@ drill_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (plan_make(&plan, arch,
 		      o->to ? MANIFEST_TARGET_TIME : MANIFEST_TARGET_LATEST,
-		      &when.time, NULL, o->backup_id, ctx->err)) {
+		      &when.time, NULL, o->backup_id, 0, ctx->err)) {
 		/* the archive cannot do it: that is the drill's finding */
 		if (ctx->err->code != ERR_PRECONDITION &&
 		    ctx->err->code != ERR_NOT_FOUND)

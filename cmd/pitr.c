@@ -49,6 +49,7 @@ struct pitr_opts {
 	int archive;
 	int apply;
 	int wait;
+	int explain;
 	long timeout_ms;
 };
 
@@ -68,7 +69,8 @@ enum {
 	OPT_OBJECT_STORE,
 	OPT_APPLY,
 	OPT_WAIT,
-	OPT_TIMEOUT
+	OPT_TIMEOUT,
+	OPT_EXPLAIN
 };
 
 static void pitr_init(void *state);
@@ -93,6 +95,7 @@ static const struct option pitr_longopts[] = {
 	{ "apply", no_argument, NULL, OPT_APPLY },
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -101,7 +104,7 @@ const struct cmd_entry cmd_pitr_entry = {
 	.usage = "CLUSTER (--to TIME | --to-lsn LSN | --to-xid XID | "
 		 "--to-name NAME | --immediate | --latest) [--backup-id ID] "
 		 "[--name NEW] [--target-namespace NS] [--exclusive] "
-		 "[--instances N] [--archive] [--apply] [--wait] "
+		 "[--instances N] [--archive] [--explain | --apply [--wait]] "
 		 "[--timeout DURATION] [--dry-run=client|server] "
 		 "[-o yaml|json]",
 	.summary = "Build a point-in-time-recovery Cluster from the catalog",
@@ -134,7 +137,12 @@ const struct cmd_entry cmd_pitr_entry = {
 		"      --wait                   with --apply, follow it until "
 		"it is healthy\n"
 		"      --timeout DURATION       give up waiting after this "
-		"long (default 1h)\n",
+		"long (default 1h)\n"
+		"      --explain                print the plan, with the last "
+		"transaction\n"
+		"                               kept and the one recovery stops "
+		"at, read\n"
+		"                               from the WAL; create nothing\n",
 	.shortopts = "",
 	.longopts = pitr_longopts,
 	.min_args = 1,
@@ -206,6 +214,9 @@ pitr_opt(void *state, int ch, const char *arg, struct error *err)
 	case OPT_APPLY:
 		o->apply = 1;
 		return 0;
+	case OPT_EXPLAIN:
+		o->explain = 1;
+		return 0;
 	case OPT_WAIT:
 		o->wait = 1;
 		return 0;
@@ -254,6 +265,10 @@ check_target(struct cmd_ctx *ctx, struct pitr_opts *o,
 		return cmd_usage_error(ctx->entry, err,
 				       "--exclusive needs --to, --to-lsn, "
 				       "--to-xid or --to-name");
+	if (o->explain && o->apply)
+		return error_set(
+			err, ERR_USAGE,
+			"--explain creates nothing: leave out --apply");
 	if (o->wait && !o->apply)
 		return cmd_usage_error(ctx->entry, err,
 				       "--wait follows the Cluster --apply "
@@ -340,13 +355,19 @@ pitr_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		free(t);
 	}
 	if (plan_make(&plan, arch, o->target, &when.time, o->value,
-		      o->backup_id, ctx->err))
+		      o->backup_id, o->exclusive ? PLAN_EXCLUSIVE : 0,
+		      ctx->err))
 		goto out;
 	{
 		char *d = plan_describe(&plan);
 
-		fputs(d, stderr);
+		/* --explain: the plan is the output */
+		fputs(d, o->explain ? stdout : stderr);
 		free(d);
+	}
+	if (o->explain) {
+		rc = 0;
+		goto out;
 	}
 	if (o->archive && plan_check_empty(arch, name, ctx->err))
 		goto out;

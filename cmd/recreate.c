@@ -480,7 +480,7 @@ step_preflight(struct rc *r, const json_t *done, json_t **result)
 	json_decref(live);
 	/* the catalog must be readable: a plan to the end of the archive */
 	rc = plan_make(&p, r->arch, MANIFEST_TARGET_LATEST, NULL, NULL, NULL,
-		       err);
+		       PLAN_NO_WAL, err);
 	if (rc && (err->code == ERR_OBJSTORE || err->code == ERR_CONFIG ||
 		   err->code == ERR_IO || err->code == ERR_CATALOG)) {
 		error_prefix(err, "reading the archive of '%s/%s': ", r->ns,
@@ -507,7 +507,7 @@ verify_backup(struct rc *r, const char *id)
 	struct plan p = { 0 };
 
 	if (plan_make(&p, r->arch, MANIFEST_TARGET_IMMEDIATE, NULL, NULL, id,
-		      r->ctx->err)) {
+		      PLAN_NO_WAL, r->ctx->err)) {
 		error_prefix(
 			r->ctx->err,
 			"backup '%s' is not restorable from the catalog: ", id);
@@ -545,7 +545,7 @@ step_backup(struct rc *r, const json_t *done, json_t **result)
 		struct plan p = { 0 };
 
 		if (plan_make(&p, r->arch, MANIFEST_TARGET_LATEST, NULL, NULL,
-			      NULL, err)) {
+			      NULL, PLAN_NO_WAL, err)) {
 			error_prefix(err, "dry run: no backup is taken, and "
 					  "none stands in for it: ");
 			error_hint(err,
@@ -741,7 +741,7 @@ step_build(struct rc *r, const json_t *done, json_t **result)
 					 timefmt_now(), err))
 			goto out;
 		if (plan_make(&p, r->arch, MANIFEST_TARGET_TIME, &when.time,
-			      NULL, NULL, err))
+			      NULL, NULL, 0, err))
 			goto out;
 		pgtime = timefmt_format_pg(when.time);
 		b.backup_id = p.backup_id;
@@ -751,7 +751,7 @@ step_build(struct rc *r, const json_t *done, json_t **result)
 	} else if (b.mode == RECREATE_RECOVERY) {
 		/* to the end of the archive, from the verified backup */
 		if (plan_make(&p, r->arch, MANIFEST_TARGET_LATEST, NULL, NULL,
-			      r->backup_id, err))
+			      r->backup_id, PLAN_NO_WAL, err))
 			goto out;
 		b.target_tli = p.target_tli;
 	}

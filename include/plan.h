@@ -7,6 +7,7 @@
 #define CNPGOPS_PLAN_H
 
 #include "manifest.h"
+#include "waldec.h"
 
 struct archive_config;
 struct error;
@@ -21,18 +22,39 @@ struct plan {
 	char *window_earliest; /* RFC3339 */
 	char *window_latest; /* RFC3339 (an upper bound) */
 	char *why; /* one line: why this backup */
+	/* What the archived WAL itself says (walscan), when it was read. */
+	int wal_read; /* records were decoded */
+	int has_kept, has_stop;
+	int stop_after; /* recovery stops after stop (xid, restore point),
+			   else before it (time) */
+	struct wal_event kept; /* the last transaction the recovery keeps */
+	struct wal_event stop; /* the one it stops before (time targets) or
+				  at (xid targets, restore points) */
+	uint32_t kept_tli, stop_tli;
+	char *wal_note; /* what was read, or why the WAL was not checked */
+	char *warning; /* e.g. WAL beyond a gap that no recovery reaches */
 };
+
+/* plan_make flags */
+#define PLAN_EXCLUSIVE 0x1 /* recovery_target_inclusive = false */
+#define PLAN_NO_WAL    0x2 /* do not read the WAL, only the catalog */
 
 /*
  * Read the catalog of arch and plan a recovery to the target (kind, and
  * when for a time, value for an LSN, xid or name), from backup_id when
- * given.  Errors: ERR_PRECONDITION when the catalog cannot satisfy the
- * target (the message gives the window or the first missing segment),
- * ERR_OBJSTORE and ERR_CATALOG when it cannot be read.
+ * given.  Unless PLAN_NO_WAL, the archived WAL is read too (walscan):
+ * a time target needs a commit after it in the WAL replayed (PostgreSQL
+ * fails at the end of WAL otherwise), an xid must commit and a restore
+ * point exist after the chosen backup (chosen from where they are), and
+ * the last transaction kept is named.  Errors: ERR_PRECONDITION when the
+ * catalog or the WAL cannot satisfy the target (the message gives the
+ * window, the last commit or the first missing segment), ERR_OBJSTORE and
+ * ERR_CATALOG when it cannot be read.
  */
 int plan_make(struct plan *out, const struct archive_config *arch,
 	      enum manifest_target_kind kind, const struct timefmt_time *when,
-	      const char *value, const char *backup_id, struct error *err);
+	      const char *value, const char *backup_id, unsigned flags,
+	      struct error *err);
 
 /* The plan for humans, several lines (the caller frees it). */
 char *plan_describe(const struct plan *p);
