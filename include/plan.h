@@ -20,7 +20,8 @@ struct plan {
 	char *first_wal; /* the backup's begin WAL */
 	char *last_wal; /* the last segment needed, when known */
 	char *window_earliest; /* RFC3339 */
-	char *window_latest; /* RFC3339 (an upper bound) */
+	char *window_latest; /* RFC3339: an upper bound, or exact */
+	int window_exact; /* window_latest is the last commit in the WAL */
 	char *why; /* one line: why this backup */
 	/* What the archived WAL itself says (walscan), when it was read. */
 	int wal_read; /* records were decoded */

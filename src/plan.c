@@ -327,6 +327,18 @@ out:
 	return rc;
 }
 
+/* The window's end is the last commit of the run: exact. */
+static void
+set_window_latest(struct plan *p, const struct wal_event *ev)
+{
+	struct timefmt_time t;
+
+	waldec_time_unix(ev->time, &t.sec, &t.usec);
+	free(p->window_latest);
+	p->window_latest = rfc3339(&t);
+	p->window_exact = 1;
+}
+
 /* Read what the WAL says about the plan's target. */
 static int
 plan_wal(struct plan *p, struct reader *r, const struct catalog *cat,
@@ -386,8 +398,20 @@ plan_wal(struct plan *p, struct reader *r, const struct catalog *cat,
 	catalog_wal_format(a, segs[0].tli, first, segsize);
 	catalog_wal_format(b, segs[n - 1].tli, end, segsize);
 	if (kind == MANIFEST_TARGET_TIME) {
-		rc = wal_time(p, reader_s3(r), segs, n, segsize, when, flags, a,
-			      b, err);
+		struct wal_event lc;
+		uint32_t lt;
+		int found;
+
+		if (wal_time(p, reader_s3(r), segs, n, segsize, when, flags, a,
+			     b, err))
+			goto out;
+		/* the window ends at the run's last commit */
+		if (p->wal_read && last_commit(&lc, &lt, &found, reader_s3(r),
+					       segs, n, segsize, err))
+			goto out;
+		if (p->wal_read && found)
+			set_window_latest(p, &lc);
+		rc = 0;
 		goto out;
 	}
 	/* latest: the last transaction of the run */
@@ -395,6 +419,8 @@ plan_wal(struct plan *p, struct reader *r, const struct catalog *cat,
 			segs, n, segsize, err))
 		goto out;
 	p->wal_read = p->has_kept;
+	if (p->has_kept)
+		set_window_latest(p, &p->kept);
 	rc = 0;
 out:
 	walscan_segs_free(segs, n);
@@ -508,10 +534,13 @@ plan_describe(const struct plan *p)
 		strbuf_addf(&sb, "  recovery ends on timeline %u\n",
 			    p->target_tli);
 	if (p->window_earliest && p->window_latest)
-		strbuf_addf(&sb,
-			    "  recoverable window: %s .. %s (an upper bound: "
-			    "the archive time of the last segment)\n",
-			    p->window_earliest, p->window_latest);
+		strbuf_addf(&sb, "  recoverable window: %s .. %s (%s)\n",
+			    p->window_earliest, p->window_latest,
+			    p->window_exact
+				    ? "exact: the last commit in the WAL "
+				      "replayed"
+				    : "an upper bound: the archive time of "
+				      "the last segment");
 	if (p->why)
 		strbuf_addf(&sb, "  why: %s\n", p->why);
 	if (p->has_kept) {

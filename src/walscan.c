@@ -184,6 +184,8 @@ struct segstate {
 	struct wal_event last, before, after, xid, name;
 	struct wal_event *rps;
 	size_t nrps;
+	unsigned long long fed; /* bytes of WAL after decompression */
+	int short_seg; /* the object is not a whole segment */
 };
 
 static int
@@ -236,6 +238,7 @@ to_dec(void *data, const void *buf, size_t len, struct error *err)
 {
 	struct segstate *s = data;
 
+	s->fed += len;
 	return waldec_feed(s->dec, buf, len, err);
 }
 
@@ -304,10 +307,15 @@ on_done(void *data, size_t i, const struct error *key_err, struct error *err)
 	if (key_err->code != ERR_OK)
 		return error_set(err, key_err->code, "%s", key_err->msg);
 	waldec_status(s->dec, &st);
-	if (st.end != WALDEC_END_INVALID && decomp_finish(s->z, err)) {
+	if (st.end == WALDEC_END_INVALID)
+		return 0;
+	if (decomp_finish(s->z, err)) {
 		error_prefix(err, "'%s': ", s->seg->key);
 		return -1;
 	}
+	/* PostgreSQL refuses a restored segment of the wrong size */
+	if (s->fed != s->segsize)
+		s->short_seg = 1;
 	return 0;
 }
 
@@ -353,8 +361,19 @@ note_invalid(struct walscan_result *r, const struct segstate *s)
 {
 	struct waldec_status st;
 
+	if (r->invalid)
+		return;
+	if (s->short_seg) {
+		r->invalid = 1;
+		r->invalid_lsn = s->seg->segno * s->segsize;
+		snprintf(r->reason, sizeof(r->reason),
+			 "'%s' holds %llu bytes of WAL, not a whole segment "
+			 "of %llu: PostgreSQL refuses it",
+			 s->seg->key, s->fed, (unsigned long long)s->segsize);
+		return;
+	}
 	waldec_status(s->dec, &st);
-	if (st.end != WALDEC_END_INVALID || r->invalid)
+	if (st.end != WALDEC_END_INVALID)
 		return;
 	r->invalid = 1;
 	r->invalid_lsn = st.end_lsn;
@@ -370,6 +389,11 @@ merge(struct walscan_result *r, const struct segstate *s)
 
 	r->segments++;
 	r->bytes += s->segsize;
+	if (s->short_seg) {
+		/* none of it is replayed */
+		note_invalid(r, s);
+		return;
+	}
 	{
 		struct waldec_status st;
 
@@ -502,8 +526,11 @@ run_backward(struct walscan_result *r, struct s3_client *c,
 			r->bytes += segsize;
 			waldec_status(states[j]->dec, &st);
 			r->records += st.records;
-			if (st.end == WALDEC_END_INVALID && upto == m) {
-				upto = j + 1;
+			if ((st.end == WALDEC_END_INVALID ||
+			     states[j]->short_seg) &&
+			    upto == m) {
+				/* a short segment is not replayed at all */
+				upto = states[j]->short_seg ? j : j + 1;
 				r->invalid = 0;
 				note_invalid(r, states[j]);
 			}

@@ -4,6 +4,11 @@
 # picks, refuses targets outside the window (exit 3) and a used archive
 # path for --archive; and a recovery to the planned target, done by
 # PostgreSQL from the same store, holds exactly the rows committed up to it.
+# Then the WAL itself, from the same store: the window ends at the
+# database's last commit; every segment recompressed in each of barman's
+# formats gives the same answers; a flipped byte stops decoding with a
+# warning and refuses a target past it; a segment cut short counts for
+# nothing, as PostgreSQL refuses it.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/apiserver/lib.sh"
 need_kubectl
@@ -155,4 +160,135 @@ sh "$TOP/tests/sandbox/restore.sh" "$T/restored" --from "$cat" --backup "$b1" --
 at_exit "sh '$TOP/tests/sandbox/pg.sh' stop '$T/restored' >/dev/null 2>&1"
 got=$(sed -n 's/^rows=//p' "$T/restore.out")
 [ "$got" = "$want" ] || fail "recovered $got rows, want $want (committed up to $t_early)"
+
+# The WAL itself, read from the same store (walscan).  The window ends at
+# the last commit in the archive: the database's own commit time of that
+# xid.  Without decoding it is the archive time, an upper bound.
+run catalog app-db $kc -o json
+expect_rc 0
+cp "$out" "$T/decoded.json"
+lc() { python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["window"].get("latestCommit"); print(c and c[sys.argv[2]])' "$@"; }
+lc_xid=$(lc "$T/decoded.json" xid)
+lc_lsn=$(lc "$T/decoded.json" lsn)
+[ -n "$lc_xid" ] && [ "$lc_xid" != None ] || fail "no latestCommit: $(cat "$T/decoded.json")"
+db_time=$(sh "$TOP/tests/sandbox/pg.sh" psql "$cat/pg" -c "select to_char(pg_xact_commit_timestamp('$lc_xid'::xid) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+[ "$(lc "$T/decoded.json" time)" = "$db_time" ] || fail "last commit xid $lc_xid: catalog $(lc "$T/decoded.json" time), database $db_time"
+python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["window"]; assert w["latestIsUpperBound"] is False and w["latest"] == w["latestCommit"]["time"] <= w["latestArchived"], w' "$T/decoded.json" ||
+	fail "the window does not end at the last commit"
+run catalog app-db $kc --no-wal-decode -o json
+expect_rc 0
+python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["window"]; assert w["latestIsUpperBound"] is True and "latestCommit" not in w, w' "$out" ||
+	fail "--no-wal-decode still decoded"
+
+# Every WAL segment recompressed, segment by segment in turn, in every
+# format barman writes (and none): the same answers, streamed and
+# decompressed from the store.
+t_34=$t_late
+run pitr app-db $kc --to "$t_34" --explain
+expect_rc 0
+cp "$out" "$T/explain.gz"
+grep -q "recovery stops before: xid" "$T/explain.gz" || fail "--explain: $(cat "$T/explain.gz")"
+s3obj() { # s3obj recompress FIRST_SEGMENT | corrupt KEYPART OFFSET | truncate KEYPART OFFSET
+	env AWS_ACCESS_KEY_ID="$akid" AWS_SECRET_ACCESS_KEY="$secret" AWS_DEFAULT_REGION=us-east-1 \
+		AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null NO_PROXY=127.0.0.1 \
+		python3 - "$endpoint" "$TOP/tests/sandbox/zfile.sh" "$@" <<'PY'
+import boto3, bz2, gzip, lzma, subprocess, sys
+endpoint, zfile, op = sys.argv[1:4]
+s3 = boto3.client("s3", endpoint_url=endpoint)
+pre = "backups/app-db/wals/"
+keys = sorted(o["Key"] for p in s3.get_paginator("list_objects_v2").paginate(Bucket="sandbox", Prefix=pre)
+              for o in p.get("Contents", []))
+def plain(key, body):
+    ext = key.rsplit("/", 1)[1][24:]
+    if ext == ".gz":
+        return gzip.decompress(body)
+    if ext == ".bz2":
+        return bz2.decompress(body)
+    if ext == ".xz":
+        return lzma.decompress(body)
+    if ext in (".zst", ".lz4", ".snappy"):
+        tool = {".zst": ["zstd", "-d", "-q", "-c"], ".lz4": ["lz4", "-d", "-q", "-c"]}.get(ext)
+        assert tool, "snappy is only written here"
+        return subprocess.run(tool, input=body, capture_output=True, check=True).stdout
+    assert ext == "", key
+    return body
+def pack(fmt, data):
+    if fmt == "":
+        return data
+    return subprocess.run(["sh", zfile, fmt], input=data, capture_output=True, check=True).stdout
+def put(old, name, fmt, data):
+    new = old.rsplit("/", 1)[0] + "/" + name + ("." + fmt if fmt else "")
+    s3.put_object(Bucket="sandbox", Key=new, Body=pack(fmt, data))
+    if new != old:
+        s3.delete_object(Bucket="sandbox", Key=old)
+segs = [k for k in keys if len(k.rsplit("/", 1)[1]) >= 24 and
+        all(c in "0123456789ABCDEF" for c in k.rsplit("/", 1)[1][:24]) and
+        k.rsplit("/", 1)[1][24:] in ("", ".gz", ".bz2", ".xz", ".zst", ".lz4", ".snappy")]
+if op == "recompress":
+    fmts = ["bz2", "xz", "zst", "lz4", "snappy", "", "gz"]
+    n = 0
+    for k in segs:
+        name = k.rsplit("/", 1)[1][:24]
+        if name < sys.argv[4]:
+            continue
+        body = s3.get_object(Bucket="sandbox", Key=k)["Body"].read()
+        put(k, name, fmts[n % len(fmts)], plain(k, body))
+        n += 1
+    print(n)
+else:
+    part, off = sys.argv[4], int(sys.argv[5])
+    k = [k for k in segs if part in k][0]
+    name = k.rsplit("/", 1)[1][:24]
+    ext = k.rsplit("/", 1)[1][25:]
+    data = bytearray(plain(k, s3.get_object(Bucket="sandbox", Key=k)["Body"].read()))
+    if op == "corrupt":
+        data[off] ^= 0x55
+    else:
+        data = data[:off]
+    put(k, name, "gz" if ext == "snappy" else ext, bytes(data))
+    print(k)
+PY
+}
+n=$(s3obj recompress 000000000000000000000000) || fail "recompressing the WAL"
+[ "$n" -ge 7 ] || fail "only $n segments recompressed: not every format is covered"
+run catalog app-db $kc -o json
+expect_rc 0
+python3 -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); assert a["window"]["latestCommit"] == b["window"]["latestCommit"] and not [w for w in b["warnings"] if "WAL of" in w], (a["window"], b["window"], b["warnings"])' "$T/decoded.json" "$out" ||
+	fail "the recompressed WAL gives another last commit"
+run pitr app-db $kc --to "$t_34" --explain
+expect_rc 0
+diff "$T/explain.gz" "$out" >/dev/null || fail "--explain differs on the recompressed WAL: $(diff "$T/explain.gz" "$out")"
+
+# A flipped byte in the last commit's record: decoding stops there, as
+# replay would.  The window ends at an earlier commit, with a warning, and
+# a time past the corrupted record is refused: PostgreSQL could not reach it.
+seg_of() { python3 -c 'import sys; h,l=sys.argv[1].split("/"); x=(int(h,16)<<32)|int(l,16); n=x>>24; print("%08X%08X" % (n >> 8, n & 255), x & 0xFFFFFF)' "$1"; }
+set -- $(seg_of "$lc_lsn")
+lc_part=$1
+lc_off=$2
+s3obj corrupt "$lc_part" $((lc_off + 30)) >/dev/null || fail "corrupting the segment"
+run catalog app-db $kc -o json
+expect_rc 0
+python3 - "$T/decoded.json" "$out" <<'PY' || fail "the catalog after corruption"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+old, new = a["window"]["latestCommit"], b["window"].get("latestCommit")
+lsn = lambda s: (int(s.split("/")[0], 16) << 32) | int(s.split("/")[1], 16)
+assert new is None or lsn(new["lsn"]) < lsn(old["lsn"]), (old, new)
+assert [w for w in b["warnings"] if "WAL of timeline 1" in w and "checksum" in w], b["warnings"]
+PY
+lc_time=$(lc "$T/decoded.json" time)
+t_before_lc=$(python3 -c 'import sys, datetime as dt; t=dt.datetime.fromisoformat(sys.argv[1].replace("Z","+00:00")); print((t - dt.timedelta(microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))' "$lc_time")
+run pitr app-db $kc --to "$t_before_lc" --name app-db-corrupt --apply
+expect_rc 3
+expect_err "the archived WAL cannot reach"
+expect_err "$lc_part"
+k get clusters.postgresql.cnpg.io app-db-corrupt >/dev/null 2>&1 && fail "a Cluster was created past a corrupted record"
+
+# A segment cut short: PostgreSQL refuses a restored file of the wrong size,
+# so nothing in it counts.
+s3obj truncate "$lc_part" $((lc_off - 1)) >/dev/null || fail "truncating the segment"
+run pitr app-db $kc --to "$t_before_lc" --name app-db-short
+expect_rc 3
+expect_err "not a whole segment"
 exit 0
