@@ -22,6 +22,8 @@ struct plan {
 	char *window_earliest; /* RFC3339 */
 	char *window_latest; /* RFC3339: an upper bound, or exact */
 	int window_exact; /* window_latest is the last commit in the WAL */
+	int window_partial; /* only the WAL up to the target was listed:
+			       window_latest is not the archive's end */
 	char *why; /* one line: why this backup */
 	/* What the archived WAL itself says (walscan), when it was read. */
 	int wal_read; /* records were decoded */

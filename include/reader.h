@@ -14,6 +14,7 @@ struct archive_config;
 struct catalog;
 struct error;
 struct reader;
+struct timefmt_time;
 
 /*
  * A reader for the archive of arch (borrowed; must outlive the reader).
@@ -35,6 +36,20 @@ const char *reader_prefix(const struct reader *r);
  * holds cannot be parsed.
  */
 int reader_load(struct catalog **out, struct reader *r, struct error *err);
+
+/*
+ * The catalog with only the WAL a recovery to the time until needs: every
+ * backup and history file, and the wals/ folders from the one that holds
+ * the begin WAL of backup_id (or of the newest completed backup that ended
+ * by until) on, a LOG at a time, stopping after the first whose segments
+ * include one archived more than skew_s seconds after until.  *partial is
+ * 1 when folders after it were left out: the catalog then ends there, and
+ * older backups look as if their WAL were missing.  Without such a backup
+ * it is reader_load's catalog.  Errors as reader_load.
+ */
+int reader_load_until(struct catalog **out, int *partial, struct reader *r,
+		      const struct timefmt_time *until, long skew_s,
+		      const char *backup_id, struct error *err);
 
 /*
  * Does anything exist under <path>/<server_name>/?  *out is 1 if so (the

@@ -70,6 +70,7 @@ struct walscan_result {
 	unsigned long long bytes; /* WAL bytes decoded */
 	unsigned long long records; /* valid records decoded */
 	int invalid; /* decoding stopped at an invalid record */
+	int short_seg; /* ... at a segment that is not whole */
 	uint64_t invalid_lsn;
 	char reason[200];
 };

@@ -107,7 +107,7 @@ wal_time(struct plan *p, struct s3_client *c, const struct walscan_seg *segs,
 		if (walscan_run(&res, c, segs, n, segsize, &q, 0, err))
 			goto out;
 	}
-	if (!res.records) {
+	if (!res.records && !res.short_seg) {
 		p->wal_note = xasprintf(
 			"the WAL from %s to %s holds no record this tool can "
 			"read: the target was checked against the catalog "
@@ -234,7 +234,7 @@ wal_find(struct plan *p, struct s3_client *c, const char *wals,
 		goto out;
 	catalog_wal_format(a, segs[0].tli, first, segsize);
 	catalog_wal_format(b, segs[n - 1].tli, end, segsize);
-	if (!res.records) {
+	if (!res.records && !res.short_seg) {
 		p->wal_note = xasprintf(
 			"the WAL from %s to %s holds no record this tool can "
 			"read: the target was not checked",
@@ -409,7 +409,7 @@ plan_wal(struct plan *p, struct reader *r, const struct catalog *cat,
 		if (p->wal_read && last_commit(&lc, &lt, &found, reader_s3(r),
 					       segs, n, segsize, err))
 			goto out;
-		if (p->wal_read && found)
+		if (p->wal_read && found && !p->window_partial)
 			set_window_latest(p, &lc);
 		rc = 0;
 		goto out;
@@ -428,21 +428,19 @@ out:
 	return rc;
 }
 
-int
-plan_make(struct plan *out, const struct archive_config *arch,
-	  enum manifest_target_kind kind, const struct timefmt_time *when,
-	  const char *value, const char *backup_id, unsigned flags,
-	  struct error *err)
+/* The plan from cat (partial: only the WAL up to the target). */
+static int
+plan_from(struct plan *out, struct reader *r, const struct catalog *cat,
+	  int partial, enum manifest_target_kind kind,
+	  const struct timefmt_time *when, const char *value,
+	  const char *backup_id, unsigned flags, struct error *err)
 {
-	struct reader *r = NULL;
-	struct catalog *cat = NULL;
 	struct catalog_target t = { 0 };
 	struct catalog_plan cp = { 0 };
 	struct plan p = { 0 };
 	int rc = -1, have_plan = 0;
 
-	if (reader_open(&r, arch, err) || reader_load(&cat, r, err))
-		goto out;
+	p.window_partial = partial;
 	t.backup_id = backup_id;
 	switch (kind) {
 	case MANIFEST_TARGET_TIME:
@@ -514,6 +512,41 @@ out:
 	if (have_plan)
 		catalog_plan_release(&cp);
 	plan_release(&p);
+	return rc;
+}
+
+int
+plan_make(struct plan *out, const struct archive_config *arch,
+	  enum manifest_target_kind kind, const struct timefmt_time *when,
+	  const char *value, const char *backup_id, unsigned flags,
+	  struct error *err)
+{
+	struct reader *r = NULL;
+	struct catalog *cat = NULL;
+	int rc = -1, partial = 0;
+
+	if (reader_open(&r, arch, err))
+		goto out;
+	if (kind == MANIFEST_TARGET_TIME) {
+		/* only the WAL up to the target, at first */
+		if (reader_load_until(&cat, &partial, r, when, SKEW_SECONDS,
+				      backup_id, err))
+			goto out;
+		rc = plan_from(out, r, cat, partial, kind, when, value,
+			       backup_id, flags, err);
+		if (!rc || !partial || err->code != ERR_PRECONDITION)
+			goto out;
+		/* a refusal is made on the whole catalog */
+		error_clear(err);
+		catalog_free(cat);
+		cat = NULL;
+		rc = -1;
+	}
+	if (reader_load(&cat, r, err))
+		goto out;
+	rc = plan_from(out, r, cat, 0, kind, when, value, backup_id, flags,
+		       err);
+out:
 	catalog_free(cat);
 	reader_free(r);
 	return rc;
@@ -533,7 +566,13 @@ plan_describe(const struct plan *p)
 	if (p->target_tli)
 		strbuf_addf(&sb, "  recovery ends on timeline %u\n",
 			    p->target_tli);
-	if (p->window_earliest && p->window_latest)
+	if (p->window_earliest && p->window_partial)
+		strbuf_addf(&sb,
+			    "  recoverable window: from %s (its end was not "
+			    "read: only the WAL up to the target was listed; "
+			    "'kubectl cnpgops catalog' shows it)\n",
+			    p->window_earliest);
+	else if (p->window_earliest && p->window_latest)
 		strbuf_addf(&sb, "  recoverable window: %s .. %s (%s)\n",
 			    p->window_earliest, p->window_latest,
 			    p->window_exact

@@ -290,18 +290,14 @@ out:
 	return rc;
 }
 
-int
-reader_load(struct catalog **out, struct reader *r, struct error *err)
+/* base/: every backup folder and its backup.info. */
+static int
+load_backups(struct reader *r, struct catalog *cat, struct error *err)
 {
-	struct catalog *cat =
-		catalog_new(r->arch->destination_path, r->arch->server_name, 0);
 	struct ids ids = { 0 };
-	struct wals w = { 0 };
 	struct s3_list_cb cb = { 0 };
 	struct info_ctx ic = { 0 };
-	struct hist_ctx hc = { 0 };
 	char *base = xasprintf("%sbase/", r->prefix);
-	char *wals = xasprintf("%swals/", r->prefix);
 	char **keys = NULL;
 	size_t i;
 	int rc = -1;
@@ -322,19 +318,62 @@ reader_load(struct catalog **out, struct reader *r, struct error *err)
 				 GET_IN_FLIGHT, INFO_MAX, on_info, &ic, err))
 		goto out;
 	r->requests += (long)ids.n;
+	rc = 0;
+out:
+	for (i = 0; i < ids.n; i++) {
+		free(ids.v[i]);
+		if (keys)
+			free(keys[i]);
+	}
+	free(ids.v);
+	free(keys);
+	free(base);
+	return rc;
+}
 
+/* The history files that the wals/ listing found. */
+static int
+load_history(struct reader *r, struct wals *w, struct error *err)
+{
+	struct hist_ctx hc = { 0 };
+
+	hc.cat = w->cat;
+	hc.w = w;
+	if (!w->nhistory)
+		return 0;
+	r->requests += (long)w->nhistory;
+	return s3_get_many(r->s3, (const char *const *)w->history, w->nhistory,
+			   GET_IN_FLIGHT, INFO_MAX, on_history, &hc, err);
+}
+
+static void
+wals_release(struct wals *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nhistory; i++)
+		free(w->history[i]);
+	free(w->history);
+	free(w->history_tli);
+}
+
+int
+reader_load(struct catalog **out, struct reader *r, struct error *err)
+{
+	struct catalog *cat =
+		catalog_new(r->arch->destination_path, r->arch->server_name, 0);
+	struct wals w = { 0 };
+	struct s3_list_cb cb = { 0 };
+	char *wals = xasprintf("%swals/", r->prefix);
+	int rc = -1;
+
+	if (load_backups(r, cat, err))
+		goto out;
 	w.cat = cat;
 	w.prefix_len = strlen(r->prefix);
-	memset(&cb, 0, sizeof(cb));
 	cb.object = on_wal_object;
 	cb.data = &w;
-	if (list_wals(r, wals, &cb, err))
-		goto out;
-	hc.cat = cat;
-	hc.w = &w;
-	if (w.nhistory &&
-	    s3_get_many(r->s3, (const char *const *)w.history, w.nhistory,
-			GET_IN_FLIGHT, INFO_MAX, on_history, &hc, err))
+	if (list_wals(r, wals, &cb, err) || load_history(r, &w, err))
 		goto out;
 	*out = cat;
 	cat = NULL;
@@ -343,18 +382,180 @@ out:
 	if (rc)
 		error_prefix(err, "reading the catalog in s3://%s/%s: ",
 			     r->url.bucket, r->prefix);
-	for (i = 0; i < ids.n; i++) {
-		free(ids.v[i]);
-		if (keys)
-			free(keys[i]);
+	wals_release(&w);
+	free(wals);
+	catalog_free(cat);
+	return rc;
+}
+
+/* The top of wals/: the folders, and the history files beside them. */
+struct top {
+	struct ids folders;
+	struct wals *w;
+};
+
+static int
+on_top_object(void *data, const struct s3_object *obj, struct error *err)
+{
+	struct top *t = data;
+
+	return on_wal_object(t->w, obj, err);
+}
+
+static int
+on_top_prefix(void *data, const char *prefix, struct error *err)
+{
+	struct top *t = data;
+
+	return on_base_prefix(&t->folders, prefix, err);
+}
+
+/* Tracks the newest LastModified of a folder's segments. */
+struct newest {
+	struct wals *w;
+	time_t mtime;
+};
+
+static int
+on_folder_object(void *data, const struct s3_object *obj, struct error *err)
+{
+	struct newest *n = data;
+
+	if (obj->last_modified > n->mtime)
+		n->mtime = obj->last_modified;
+	return on_wal_object(n->w, obj, err);
+}
+
+static int
+is_folder_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		if (!strchr("0123456789ABCDEF", s[i]) || !s[i])
+			return 0;
+	return s[16] == '\0';
+}
+
+/* Folder names "<TLI 8hex><LOG 8hex>" ordered by LOG, then TLI. */
+static int
+folder_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int c = strncmp(x + 8, y + 8, 8);
+
+	return c ? c : strncmp(x, y, 8);
+}
+
+int
+reader_load_until(struct catalog **out, int *partial, struct reader *r,
+		  const struct timefmt_time *until, long skew_s,
+		  const char *backup_id, struct error *err)
+{
+	struct catalog *cat =
+		catalog_new(r->arch->destination_path, r->arch->server_name, 0);
+	const struct catalog_backup *from = NULL;
+	struct wals w = { 0 };
+	struct top top = { 0 };
+	struct s3_list_cb cb = { 0 };
+	char *wals = xasprintf("%swals/", r->prefix);
+	char log[9];
+	size_t i, j;
+	int rc = -1, stopped = 0;
+
+	if (load_backups(r, cat, err))
+		goto out;
+	if (backup_id)
+		from = catalog_find_backup(cat, backup_id);
+	for (i = 0; !backup_id && i < catalog_backup_count(cat); i++) {
+		const struct catalog_backup *b = catalog_backup_at(cat, i);
+
+		if (b->status == CATALOG_STATUS_DONE && b->has_end_time &&
+		    b->has_begin_lsn && b->end_time.sec <= until->sec)
+			from = b; /* sorted by id: the newest wins */
 	}
-	for (i = 0; i < w.nhistory; i++)
-		free(w.history[i]);
-	free(w.history);
-	free(w.history_tli);
-	free(ids.v);
-	free(keys);
-	free(base);
+	w.cat = cat;
+	w.prefix_len = strlen(r->prefix);
+	top.w = &w;
+	top.folders.base = wals;
+	top.folders.base_len = strlen(wals);
+	cb.object = on_top_object;
+	cb.prefix = on_top_prefix;
+	cb.data = &top;
+	if (s3_list_all(r->s3, wals, "/", &cb, err))
+		goto out;
+	r->requests++;
+	if (load_history(r, &w, err))
+		goto out;
+	if (!from || !from->has_begin_lsn) {
+		/* nothing to start from: all of it (history files again) */
+		wals_release(&w);
+		memset(&w, 0, sizeof(w));
+		w.cat = cat;
+		w.prefix_len = strlen(r->prefix);
+		memset(&cb, 0, sizeof(cb));
+		cb.object = on_wal_object;
+		cb.data = &w;
+		if (list_wals(r, wals, &cb, err))
+			goto out;
+	} else {
+		/*
+		 * From the folder of the backup's begin WAL, a LOG at a time
+		 * (every timeline's folder of that LOG), until a segment was
+		 * archived after the target (and the skew allowed).
+		 */
+		snprintf(log, sizeof(log), "%08X",
+			 (unsigned)(from->begin_lsn >> 32));
+		/* only "<TLI><LOG>" folders: barman makes no others */
+		for (i = j = 0; i < top.folders.n; i++) {
+			if (is_folder_name(top.folders.v[i]))
+				top.folders.v[j++] = top.folders.v[i];
+			else
+				free(top.folders.v[i]);
+		}
+		top.folders.n = j;
+		qsort(top.folders.v, top.folders.n, sizeof(char *), folder_cmp);
+		for (i = 0; i < top.folders.n && !stopped; i = j) {
+			struct newest nw = { 0 };
+
+			nw.w = &w;
+			memset(&cb, 0, sizeof(cb));
+			cb.object = on_folder_object;
+			cb.data = &nw;
+			for (j = i; j < top.folders.n &&
+				    strncmp(top.folders.v[j] + 8,
+					    top.folders.v[i] + 8, 8) == 0;
+			     j++) {
+				char *prefix;
+				int lrc;
+
+				if (strncmp(top.folders.v[j] + 8, log, 8) < 0)
+					continue;
+				prefix = xasprintf("%s%s/", wals,
+						   top.folders.v[j]);
+				lrc = s3_list_all(r->s3, prefix, NULL, &cb,
+						  err);
+				free(prefix);
+				r->requests++;
+				if (lrc)
+					goto out;
+			}
+			if (nw.mtime > until->sec + skew_s && j < top.folders.n)
+				stopped = 1;
+		}
+	}
+	*partial = stopped;
+	*out = cat;
+	cat = NULL;
+	rc = 0;
+out:
+	if (rc)
+		error_prefix(err, "reading the catalog in s3://%s/%s: ",
+			     r->url.bucket, r->prefix);
+	for (i = 0; i < top.folders.n; i++)
+		free(top.folders.v[i]);
+	free(top.folders.v);
+	wals_release(&w);
 	free(wals);
 	catalog_free(cat);
 	return rc;

@@ -365,6 +365,7 @@ note_invalid(struct walscan_result *r, const struct segstate *s)
 		return;
 	if (s->short_seg) {
 		r->invalid = 1;
+		r->short_seg = 1;
 		r->invalid_lsn = s->seg->segno * s->segsize;
 		snprintf(r->reason, sizeof(r->reason),
 			 "'%s' holds %llu bytes of WAL, not a whole segment "
@@ -532,6 +533,7 @@ run_backward(struct walscan_result *r, struct s3_client *c,
 				/* a short segment is not replayed at all */
 				upto = states[j]->short_seg ? j : j + 1;
 				r->invalid = 0;
+				r->short_seg = 0;
 				note_invalid(r, states[j]);
 			}
 		}

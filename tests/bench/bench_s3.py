@@ -4,12 +4,16 @@
 Serves one synthetic barman-cloud catalog from memory: keys in a sorted list,
 ListObjectsV2 (and v1) with prefix, delimiter, continuation-token,
 start-after/marker and max-keys; GET and HEAD of every key (backup.info and
-.history objects have real bodies, WAL objects are empty).  No signature
-check.  Listens on 127.0.0.1, on an ephemeral port.
+.history objects have real bodies; a WAL segment is 16 MiB of 0xFF, which
+no decoder reads as WAL).  Segment i was archived at minute i after
+2026-01-01T00:00:00Z (its LastModified is 59 s into that minute); backups
+begin at the minute of their begin segment.  No signature check.  Listens
+on 127.0.0.1, on an ephemeral port.
 
   GET /_bench/count    "REQUESTS LISTED": the S3 requests and the entries
                        (keys and common prefixes) returned by listings since
                        the last call; resets both (not counted itself)
+  GET /_bench/lists    the listing requests alone since its last call
 
 Usage: bench_s3.py BUCKET PREFIX WALS BACKUPS [MISSING,...]   (prints the port on stdout
 once the catalog is built)
@@ -24,8 +28,25 @@ from xml.sax.saxutils import escape
 
 SEG_PER_LOG = 256  # 16 MiB segments
 LOCK = threading.Lock()
-STATE = {"count": 0, "listed": 0}
+STATE = {"count": 0, "listed": 0, "lists": 0}
 T0 = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+SEG_BYTES = 16 << 20
+WAL_BODY = b"\xff" * SEG_BYTES
+
+
+def seg_index(key):
+    """The segment number of a WAL segment's key, or None."""
+    name = key.rsplit("/", 1)[-1]
+    if "/wals/" not in key or len(name) != 24:
+        return None
+    return int(name[8:16], 16) * SEG_PER_LOG + int(name[16:], 16)
+
+
+def mtime(key):
+    idx = seg_index(key)
+    if idx is None:
+        return T0
+    return T0 + datetime.timedelta(seconds=idx * 60 + 59)
 
 
 def wal_name(tli, idx):
@@ -119,6 +140,10 @@ class Handler(BaseHTTPRequestHandler):
                 n, STATE["count"] = STATE["count"], 0
                 k, STATE["listed"] = STATE["listed"], 0
             return self.send(200, b"%d %d\n" % (n, k), "text/plain")
+        if self.path == "/_bench/lists":
+            with LOCK:
+                n, STATE["lists"] = STATE["lists"], 0
+            return self.send(200, b"%d\n" % n, "text/plain")
         with LOCK:
             STATE["count"] += 1
         bucket, key, q = self.split()
@@ -136,8 +161,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(404, b"<Error><Code>NoSuchKey</Code>"
                              b"<Message>no such key</Message></Error>",
                              head=head)
-        self.send(200, srv.bodies.get(key, b""),
-                  "application/octet-stream", head)
+        body = WAL_BODY if seg_index(key) is not None else \
+            srv.bodies.get(key, b"")
+        self.send(200, body, "application/octet-stream", head)
 
     def listing(self, q):
         keys = self.server.keys
@@ -168,17 +194,22 @@ class Handler(BaseHTTPRequestHandler):
                 last = cp
                 i = bisect.bisect_left(keys, cp[:-1] + chr(ord(cp[-1]) + 1))
             else:
+                size = SEG_BYTES if seg_index(k) is not None else \
+                    len(self.server.bodies.get(k, b""))
                 out.append("<Contents><Key>%s</Key><LastModified>"
-                           "2026-01-01T00:00:00.000Z</LastModified><ETag>"
+                           "%s</LastModified><ETag>"
                            "\"d41d8cd98f00b204e9800998ecf8427e\"</ETag>"
                            "<Size>%d</Size><StorageClass>STANDARD"
                            "</StorageClass></Contents>" %
-                           (escape(k), len(self.server.bodies.get(k, b""))))
+                           (escape(k),
+                            mtime(k).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                            size))
                 last = k
                 i += 1
             n += 1
         with LOCK:
             STATE["listed"] += n
+            STATE["lists"] += 1
         more = ""
         if truncated:
             if v2:
