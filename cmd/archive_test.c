@@ -33,6 +33,7 @@
 #include "plan.h"
 #include "reader.h"
 #include "s3.h"
+#include "store.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -238,8 +239,8 @@ check_credentials(struct report *r, const struct archive_config *arch,
 		  int write, struct error *err)
 {
 	struct reader *rd = NULL;
-	struct s3_list_opts lo = { 0 };
-	struct s3_list_cb cb = { 0 };
+	struct store_list_opts lo = { 0 };
+	struct store_list_cb cb = { 0 };
 	struct error lerr = ERROR_INIT;
 	char *next = NULL, *probe = NULL, *shown = archive_server_path(arch);
 	int rc = -1;
@@ -250,9 +251,9 @@ check_credentials(struct report *r, const struct archive_config *arch,
 	}
 	lo.prefix = reader_prefix(rd);
 	lo.max_keys = 1;
-	if (s3_list_page(&next, reader_s3(rd), &lo, &cb, &lerr)) {
-		const struct s3_last_error *le =
-			s3_client_last_error(reader_s3(rd));
+	if (store_list_page(&next, reader_store(rd), &lo, &cb, &lerr)) {
+		const struct store_last_error *le =
+			store_last_error(reader_store(rd));
 
 		record(r, "fail", "credentials", fix_for(le->code), "%s",
 		       lerr.msg);
@@ -260,7 +261,7 @@ check_credentials(struct report *r, const struct archive_config *arch,
 	}
 	{
 		char *where = archive_server_path(arch);
-		const char *region = s3_client_region(reader_s3(rd));
+		const char *region = store_region(reader_store(rd));
 
 		record(r, "ok", "credentials", NULL,
 		       "listed %s with these credentials (s3:ListBucket "
@@ -287,17 +288,19 @@ check_credentials(struct report *r, const struct archive_config *arch,
 			 (long)time(NULL));
 		probe = xasprintf("%scnpgops-probe-%ld-%d", reader_prefix(rd),
 				  (long)time(NULL), (int)getpid());
-		ok = s3_put(reader_s3(rd), probe, body, strlen(body), &lerr) ==
+		ok = store_put(reader_store(rd), probe, body, strlen(body),
+			       &lerr) == 0 &&
+		     store_get(&got, reader_store(rd), probe, 4096, &lerr) ==
 			     0 &&
-		     s3_get(&got, reader_s3(rd), probe, 4096, &lerr) == 0 &&
 		     strcmp(got.buf, body) == 0;
 		/* always removed, even when the read back failed */
-		if (s3_delete(reader_s3(rd), probe, ok ? &lerr : NULL) && ok)
+		if (store_delete(reader_store(rd), probe, ok ? &lerr : NULL) &&
+		    ok)
 			ok = 0;
 		strbuf_release(&got);
 		if (!ok) {
-			const struct s3_last_error *le =
-				s3_client_last_error(reader_s3(rd));
+			const struct store_last_error *le =
+				store_last_error(reader_store(rd));
 
 			record(r, "fail", "write", fix_for(le->code),
 			       "writing, reading back and deleting %s%s: %s",

@@ -31,6 +31,7 @@
 #include "reader.h"
 #include "s3.h"
 #include "s3_xml.h"
+#include "store.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -475,7 +476,7 @@ check_lifecycle(struct report *r, struct reader *rd,
 	size_t i;
 
 	memset(&l, 0, sizeof(l));
-	if (s3_get_lifecycle(&l, reader_s3(rd), &err)) {
+	if (s3_get_lifecycle(&l, reader_store(rd), &err)) {
 		add(r, SEV_OK, "lifecycle", NULL,
 		    "the bucket's lifecycle rules could not be read (%s): "
 		    "check by hand that none expires %s",

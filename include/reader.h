@@ -14,19 +14,20 @@ struct archive_config;
 struct catalog;
 struct error;
 struct reader;
+struct store;
 struct timefmt_time;
 
 /*
  * A reader for the archive of arch (borrowed; must outlive the reader).
  * Credentials come from arch, else from the environment.  Errors:
- * ERR_CONFIG (URL, credentials), ERR_USAGE for providers other than S3.
+ * ERR_CONFIG (URL, credentials).
  */
 int reader_open(struct reader **out, const struct archive_config *arch,
 		struct error *err);
 void reader_free(struct reader *r);
 
-/* The S3 client behind the reader, for the checks of archive-test. */
-struct s3_client *reader_s3(struct reader *r);
+/* The store behind the reader, for the checks of archive-test. */
+struct store *reader_store(struct reader *r);
 /* The key prefix of the server folder: "<path>/<serverName>/". */
 const char *reader_prefix(const struct reader *r);
 

@@ -10,31 +10,14 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "store.h"
+
 struct error;
-
-/* One object of a listing; the strings are valid during the callback. */
-struct s3_object {
-	const char *key;
-	long long size;
-	time_t last_modified; /* UTC, from the ISO 8601 LastModified */
-	const char *etag; /* with its quotes, as S3 sends it */
-};
-
-/*
- * The callbacks of a listing (either may be NULL).  Return 0 to go on, or
- * -1 with err set to stop the listing; that error is passed up.
- */
-struct s3_list_cb {
-	int (*object)(void *data, const struct s3_object *obj,
-		      struct error *err);
-	int (*prefix)(void *data, const char *prefix, struct error *err);
-	void *data;
-};
 
 struct s3_xml_list;
 
 /* A parser for one ListObjectsV2 page (cb is copied). */
-struct s3_xml_list *s3_xml_list_new(const struct s3_list_cb *cb);
+struct s3_xml_list *s3_xml_list_new(const struct store_list_cb *cb);
 
 /*
  * Feed len bytes; final is 1 with the last chunk.  Returns 0, or -1 with

@@ -20,7 +20,7 @@
 
 struct catalog;
 struct error;
-struct s3_client;
+struct store;
 
 /* One archived segment. */
 struct walscan_seg {
@@ -39,9 +39,9 @@ struct walscan_seg {
  * has last - first + 1 entries.  Errors: ERR_PRECONDITION naming the first
  * missing segment, ERR_OBJSTORE.
  */
-int walscan_list(struct walscan_seg **out, struct s3_client *c,
-		 const char *wals, const struct catalog *cat, uint32_t tli,
-		 uint64_t first, uint64_t last, struct error *err);
+int walscan_list(struct walscan_seg **out, struct store *c, const char *wals,
+		 const struct catalog *cat, uint32_t tli, uint64_t first,
+		 uint64_t last, struct error *err);
 void walscan_segs_free(struct walscan_seg *segs, size_t n);
 
 struct walscan_query {
@@ -82,7 +82,7 @@ struct walscan_result {
  * end, stopping at the first window that holds a commit or abort.  Errors:
  * ERR_OBJSTORE, ERR_CATALOG (a segment that cannot be decompressed).
  */
-int walscan_run(struct walscan_result *out, struct s3_client *c,
+int walscan_run(struct walscan_result *out, struct store *c,
 		const struct walscan_seg *segs, size_t n, uint64_t segsize,
 		const struct walscan_query *q, int backward, struct error *err);
 void walscan_result_release(struct walscan_result *r);
@@ -111,7 +111,7 @@ uint64_t walscan_run_end(const struct catalog *cat, uint32_t tli,
  * The last commit or abort of segs[0..n) (backward, at most
  * WALSCAN_TAIL_MAX segments from the end) into *out.
  */
-int walscan_tail(struct walscan_result *out, struct s3_client *c,
+int walscan_tail(struct walscan_result *out, struct store *c,
 		 const struct walscan_seg *segs, size_t n, uint64_t segsize,
 		 struct error *err);
 
@@ -126,7 +126,7 @@ int walscan_tail(struct walscan_result *out, struct s3_client *c,
  * WAL from the oldest completed backup on.  Problems reading the WAL
  * become warnings; the document stays usable.  Never fails.
  */
-void walscan_annotate(json_t *doc, struct s3_client *c, const char *wals,
+void walscan_annotate(json_t *doc, struct store *c, const char *wals,
 		      const struct catalog *cat, int restore_points);
 
 #endif

@@ -57,9 +57,9 @@ backup_begin_segno(const struct catalog_backup *b, uint64_t segsize)
 
 /* The last commit of segs[0..n): a tail scan. */
 static int
-last_commit(struct wal_event *out, uint32_t *tli, int *found,
-	    struct s3_client *c, const struct walscan_seg *segs, size_t n,
-	    uint64_t segsize, struct error *err)
+last_commit(struct wal_event *out, uint32_t *tli, int *found, struct store *c,
+	    const struct walscan_seg *segs, size_t n, uint64_t segsize,
+	    struct error *err)
 {
 	struct walscan_result res;
 
@@ -79,7 +79,7 @@ last_commit(struct wal_event *out, uint32_t *tli, int *found,
 
 /* Time targets: the commit recovery stops before, and the last kept. */
 static int
-wal_time(struct plan *p, struct s3_client *c, const struct walscan_seg *segs,
+wal_time(struct plan *p, struct store *c, const struct walscan_seg *segs,
 	 size_t n, uint64_t segsize, const struct timefmt_time *when,
 	 unsigned flags, const char *first, const char *last, struct error *err)
 {
@@ -182,7 +182,7 @@ out:
  * that ended before them.
  */
 static int
-wal_find(struct plan *p, struct s3_client *c, const char *wals,
+wal_find(struct plan *p, struct store *c, const char *wals,
 	 const struct catalog *cat, uint32_t tli,
 	 enum manifest_target_kind kind, const char *value,
 	 const char *backup_id, struct error *err)
@@ -354,7 +354,7 @@ plan_wal(struct plan *p, struct reader *r, const struct catalog *cat,
 	int rc = -1;
 
 	if (kind == MANIFEST_TARGET_XID || kind == MANIFEST_TARGET_NAME) {
-		rc = wal_find(p, reader_s3(r), wals, cat, cp->timeline, kind,
+		rc = wal_find(p, reader_store(r), wals, cat, cp->timeline, kind,
 			      value, backup_id, err);
 		goto out;
 	}
@@ -392,7 +392,7 @@ plan_wal(struct plan *p, struct reader *r, const struct catalog *cat,
 		}
 	}
 	n = (size_t)(end - first + 1);
-	if (walscan_list(&segs, reader_s3(r), wals, cat, cp->timeline, first,
+	if (walscan_list(&segs, reader_store(r), wals, cat, cp->timeline, first,
 			 end, err))
 		goto out;
 	catalog_wal_format(a, segs[0].tli, first, segsize);
@@ -402,12 +402,13 @@ plan_wal(struct plan *p, struct reader *r, const struct catalog *cat,
 		uint32_t lt;
 		int found;
 
-		if (wal_time(p, reader_s3(r), segs, n, segsize, when, flags, a,
-			     b, err))
+		if (wal_time(p, reader_store(r), segs, n, segsize, when, flags,
+			     a, b, err))
 			goto out;
 		/* the window ends at the run's last commit */
-		if (p->wal_read && last_commit(&lc, &lt, &found, reader_s3(r),
-					       segs, n, segsize, err))
+		if (p->wal_read &&
+		    last_commit(&lc, &lt, &found, reader_store(r), segs, n,
+				segsize, err))
 			goto out;
 		if (p->wal_read && found && !p->window_partial)
 			set_window_latest(p, &lc);
@@ -415,7 +416,7 @@ plan_wal(struct plan *p, struct reader *r, const struct catalog *cat,
 		goto out;
 	}
 	/* latest: the last transaction of the run */
-	if (last_commit(&p->kept, &p->kept_tli, &p->has_kept, reader_s3(r),
+	if (last_commit(&p->kept, &p->kept_tli, &p->has_kept, reader_store(r),
 			segs, n, segsize, err))
 		goto out;
 	p->wal_read = p->has_kept;

@@ -21,7 +21,7 @@
 #include "decomp.h"
 #include "errors.h"
 #include "reader.h"
-#include "s3.h"
+#include "store.h"
 #include "strbuf.h"
 #include "walscan.h"
 #include "xmalloc.h"
@@ -37,9 +37,9 @@
 
 struct reader {
 	const struct archive_config *arch;
-	struct s3_client *s3;
-	struct s3_url url;
-	char *prefix; /* "<url.prefix>/<server>/", no leading '/' */
+	struct store *st;
+	char *path; /* destinationPath's prefix, "" or without a last '/' */
+	char *prefix; /* "<path>/<server>/", no leading '/' */
 	long requests;
 };
 
@@ -47,45 +47,24 @@ int
 reader_open(struct reader **out, const struct archive_config *arch,
 	    struct error *err)
 {
-	struct reader *r;
-	struct s3_config cfg = { 0 };
-	struct s3_credentials cred = { 0 };
+	struct reader *r = xcalloc(1, sizeof(*r));
+	char *path = NULL;
 	size_t plen;
 
-	if (arch->provider != ARCHIVE_PROVIDER_S3) {
-		error_set(err, ERR_USAGE,
-			  "'%s': this version reads S3 archives only",
-			  arch->destination_path);
+	r->arch = arch;
+	if (store_open(&r->st, &path, arch, err)) {
+		reader_free(r);
 		return -1;
 	}
-	r = xcalloc(1, sizeof(*r));
-	r->arch = arch;
-	if (s3_parse_url(&r->url, arch->destination_path, err))
-		goto fail;
-	plen = strlen(r->url.prefix);
-	while (plen > 0 && r->url.prefix[plen - 1] == '/')
+	plen = strlen(path);
+	while (plen > 0 && path[plen - 1] == '/')
 		plen--;
-	r->prefix = plen ? xasprintf("%.*s/%s/", (int)plen, r->url.prefix,
-				     arch->server_name)
+	r->path = xstrndup(path, plen);
+	free(path);
+	r->prefix = plen ? xasprintf("%s/%s/", r->path, arch->server_name)
 			 : xasprintf("%s/", arch->server_name);
-	cfg.endpoint = arch->endpoint_url;
-	cfg.region = arch->region;
-	cfg.ca_pem = arch->endpoint_ca_pem;
-	cfg.ca_pem_len = arch->endpoint_ca_len;
-	if (arch->access_key_id && arch->secret_access_key) {
-		cred.access_key = arch->access_key_id;
-		cred.secret_key = arch->secret_access_key;
-		cred.session_token = arch->session_token;
-		cfg.credentials = &cred;
-	}
-	r->s3 = s3_client_new(&cfg, r->url.bucket, err);
-	if (!r->s3)
-		goto fail;
 	*out = r;
 	return 0;
-fail:
-	reader_free(r);
-	return -1;
 }
 
 void
@@ -93,16 +72,16 @@ reader_free(struct reader *r)
 {
 	if (!r)
 		return;
-	s3_client_free(r->s3);
-	s3_url_release(&r->url);
+	store_free(r->st);
+	free(r->path);
 	free(r->prefix);
 	free(r);
 }
 
-struct s3_client *
-reader_s3(struct reader *r)
+struct store *
+reader_store(struct reader *r)
 {
-	return r->s3;
+	return r->st;
 }
 
 const char *
@@ -115,6 +94,16 @@ long
 reader_requests(const struct reader *r)
 {
 	return r->requests;
+}
+
+/* The message prefix of a failed read. */
+static void
+prefix_error(const struct reader *r, struct error *err)
+{
+	char *where = store_object_url(r->st, r->prefix);
+
+	error_prefix(err, "reading the catalog in %s: ", where);
+	free(where);
 }
 
 /* base/: the backup folders. */
@@ -174,7 +163,7 @@ struct wals {
 };
 
 static int
-on_wal_object(void *data, const struct s3_object *obj, struct error *err)
+on_wal_object(void *data, const struct store_object *obj, struct error *err)
 {
 	struct wals *w = data;
 	const char *rel = obj->key + w->prefix_len;
@@ -246,11 +235,11 @@ on_history(void *data, size_t i, const char *body, size_t len,
  * boundaries.
  */
 static int
-list_wals(struct reader *r, const char *wals, const struct s3_list_cb *cb,
+list_wals(struct reader *r, const char *wals, const struct store_list_cb *cb,
 	  struct error *err)
 {
 	struct ids folders = { 0 };
-	struct s3_list_cb fcb = { 0 };
+	struct store_list_cb fcb = { 0 };
 	char **bounds = NULL;
 	size_t pages, nranges, i;
 	int rc = -1;
@@ -259,7 +248,7 @@ list_wals(struct reader *r, const char *wals, const struct s3_list_cb *cb,
 	folders.base_len = strlen(wals);
 	fcb.prefix = on_base_prefix;
 	fcb.data = &folders;
-	if (s3_list_all(r->s3, wals, "/", &fcb, err))
+	if (store_list_all(r->st, wals, "/", &fcb, err))
 		goto out;
 	pages = folders.n * SEGS_PER_FOLDER / 1000;
 	nranges = pages / PAGES_PER_RANGE;
@@ -268,7 +257,7 @@ list_wals(struct reader *r, const char *wals, const struct s3_list_cb *cb,
 	if (nranges > folders.n)
 		nranges = folders.n;
 	if (nranges <= 1) {
-		rc = s3_list_all(r->s3, wals, NULL, cb, err);
+		rc = store_list_all(r->st, wals, NULL, cb, err);
 		goto out;
 	}
 	/* Range i ends after the last key of folder (i+1)*n/nranges - 1:
@@ -278,8 +267,8 @@ list_wals(struct reader *r, const char *wals, const struct s3_list_cb *cb,
 		bounds[i] =
 			xasprintf("%s%s0", wals,
 				  folders.v[(i + 1) * folders.n / nranges - 1]);
-	rc = s3_list_parallel(r->s3, wals, (const char *const *)bounds,
-			      nranges - 1, (int)nranges, cb, err);
+	rc = store_list_parallel(r->st, wals, (const char *const *)bounds,
+				 nranges - 1, (int)nranges, cb, err);
 out:
 	for (i = 0; bounds && i + 1 < nranges; i++)
 		free(bounds[i]);
@@ -295,7 +284,7 @@ static int
 load_backups(struct reader *r, struct catalog *cat, struct error *err)
 {
 	struct ids ids = { 0 };
-	struct s3_list_cb cb = { 0 };
+	struct store_list_cb cb = { 0 };
 	struct info_ctx ic = { 0 };
 	char *base = xasprintf("%sbase/", r->prefix);
 	char **keys = NULL;
@@ -306,7 +295,7 @@ load_backups(struct reader *r, struct catalog *cat, struct error *err)
 	ids.base_len = strlen(base);
 	cb.prefix = on_base_prefix;
 	cb.data = &ids;
-	if (s3_list_all(r->s3, base, "/", &cb, err))
+	if (store_list_all(r->st, base, "/", &cb, err))
 		goto out;
 	r->requests++;
 	keys = xcalloc(ids.n + 1, sizeof(char *));
@@ -314,8 +303,8 @@ load_backups(struct reader *r, struct catalog *cat, struct error *err)
 		keys[i] = xasprintf("%s%s/backup.info", base, ids.v[i]);
 	ic.cat = cat;
 	ic.ids = &ids;
-	if (ids.n && s3_get_many(r->s3, (const char *const *)keys, ids.n,
-				 GET_IN_FLIGHT, INFO_MAX, on_info, &ic, err))
+	if (ids.n && store_get_many(r->st, (const char *const *)keys, ids.n,
+				    GET_IN_FLIGHT, INFO_MAX, on_info, &ic, err))
 		goto out;
 	r->requests += (long)ids.n;
 	rc = 0;
@@ -342,8 +331,9 @@ load_history(struct reader *r, struct wals *w, struct error *err)
 	if (!w->nhistory)
 		return 0;
 	r->requests += (long)w->nhistory;
-	return s3_get_many(r->s3, (const char *const *)w->history, w->nhistory,
-			   GET_IN_FLIGHT, INFO_MAX, on_history, &hc, err);
+	return store_get_many(r->st, (const char *const *)w->history,
+			      w->nhistory, GET_IN_FLIGHT, INFO_MAX, on_history,
+			      &hc, err);
 }
 
 static void
@@ -363,7 +353,7 @@ reader_load(struct catalog **out, struct reader *r, struct error *err)
 	struct catalog *cat =
 		catalog_new(r->arch->destination_path, r->arch->server_name, 0);
 	struct wals w = { 0 };
-	struct s3_list_cb cb = { 0 };
+	struct store_list_cb cb = { 0 };
 	char *wals = xasprintf("%swals/", r->prefix);
 	int rc = -1;
 
@@ -380,8 +370,7 @@ reader_load(struct catalog **out, struct reader *r, struct error *err)
 	rc = 0;
 out:
 	if (rc)
-		error_prefix(err, "reading the catalog in s3://%s/%s: ",
-			     r->url.bucket, r->prefix);
+		prefix_error(r, err);
 	wals_release(&w);
 	free(wals);
 	catalog_free(cat);
@@ -395,7 +384,7 @@ struct top {
 };
 
 static int
-on_top_object(void *data, const struct s3_object *obj, struct error *err)
+on_top_object(void *data, const struct store_object *obj, struct error *err)
 {
 	struct top *t = data;
 
@@ -417,7 +406,7 @@ struct newest {
 };
 
 static int
-on_folder_object(void *data, const struct s3_object *obj, struct error *err)
+on_folder_object(void *data, const struct store_object *obj, struct error *err)
 {
 	struct newest *n = data;
 
@@ -457,7 +446,7 @@ reader_load_until(struct catalog **out, int *partial, struct reader *r,
 	const struct catalog_backup *from = NULL;
 	struct wals w = { 0 };
 	struct top top = { 0 };
-	struct s3_list_cb cb = { 0 };
+	struct store_list_cb cb = { 0 };
 	char *wals = xasprintf("%swals/", r->prefix);
 	char log[9];
 	size_t i, j;
@@ -482,7 +471,7 @@ reader_load_until(struct catalog **out, int *partial, struct reader *r,
 	cb.object = on_top_object;
 	cb.prefix = on_top_prefix;
 	cb.data = &top;
-	if (s3_list_all(r->s3, wals, "/", &cb, err))
+	if (store_list_all(r->st, wals, "/", &cb, err))
 		goto out;
 	r->requests++;
 	if (load_history(r, &w, err))
@@ -533,8 +522,8 @@ reader_load_until(struct catalog **out, int *partial, struct reader *r,
 					continue;
 				prefix = xasprintf("%s%s/", wals,
 						   top.folders.v[j]);
-				lrc = s3_list_all(r->s3, prefix, NULL, &cb,
-						  err);
+				lrc = store_list_all(r->st, prefix, NULL, &cb,
+						     err);
 				free(prefix);
 				r->requests++;
 				if (lrc)
@@ -550,8 +539,7 @@ reader_load_until(struct catalog **out, int *partial, struct reader *r,
 	rc = 0;
 out:
 	if (rc)
-		error_prefix(err, "reading the catalog in s3://%s/%s: ",
-			     r->url.bucket, r->prefix);
+		prefix_error(r, err);
 	for (i = 0; i < top.folders.n; i++)
 		free(top.folders.v[i]);
 	free(top.folders.v);
@@ -566,7 +554,7 @@ struct first {
 };
 
 static int
-on_first(void *data, const struct s3_object *obj, struct error *err)
+on_first(void *data, const struct store_object *obj, struct error *err)
 {
 	struct first *f = data;
 
@@ -591,24 +579,20 @@ int
 reader_server_used(int *out, char **first_key, struct reader *r,
 		   const char *server_name, struct error *err)
 {
-	struct s3_list_opts lo = { 0 };
-	struct s3_list_cb cb = { 0 };
+	struct store_list_opts lo = { 0 };
+	struct store_list_cb cb = { 0 };
 	struct first f = { NULL };
-	size_t plen = strlen(r->url.prefix);
 	char *prefix, *next = NULL;
 	int rc;
 
-	while (plen > 0 && r->url.prefix[plen - 1] == '/')
-		plen--;
-	prefix = plen ? xasprintf("%.*s/%s/", (int)plen, r->url.prefix,
-				  server_name)
-		      : xasprintf("%s/", server_name);
+	prefix = *r->path ? xasprintf("%s/%s/", r->path, server_name)
+			  : xasprintf("%s/", server_name);
 	lo.prefix = prefix;
 	lo.max_keys = 1;
 	cb.object = on_first;
 	cb.prefix = on_first_prefix;
 	cb.data = &f;
-	rc = s3_list_page(&next, r->s3, &lo, &cb, err);
+	rc = store_list_page(&next, r->st, &lo, &cb, err);
 	free(next);
 	free(prefix);
 	if (rc) {
@@ -637,7 +621,7 @@ reader_catalog_json(json_t **out, const struct archive_config *arch,
 	*out = catalog_to_json(cat);
 	if (flags & READER_WAL_DECODE) {
 		wals = xasprintf("%swals/", r->prefix);
-		walscan_annotate(*out, r->s3, wals, cat,
+		walscan_annotate(*out, r->st, wals, cat,
 				 !!(flags & READER_RESTORE_POINTS));
 	}
 	rc = 0;

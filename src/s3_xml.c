@@ -28,7 +28,7 @@ enum list_field {
 
 struct s3_xml_list {
 	XML_Parser xp;
-	struct s3_list_cb cb;
+	struct store_list_cb cb;
 	struct error cberr;
 	int depth;
 	int in_contents, in_prefixes, root_ok, failed;
@@ -110,7 +110,7 @@ list_stop(struct s3_xml_list *p)
 static void
 list_object_done(struct s3_xml_list *p)
 {
-	struct s3_object o;
+	struct store_object o;
 	char *end = NULL;
 
 	o.key = p->key.buf;
@@ -179,7 +179,7 @@ list_end(void *ud, const char *name)
 }
 
 struct s3_xml_list *
-s3_xml_list_new(const struct s3_list_cb *cb)
+s3_xml_list_new(const struct store_list_cb *cb)
 {
 	struct s3_xml_list *p = xcalloc(1, sizeof(*p));
 

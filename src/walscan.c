@@ -13,7 +13,7 @@
 #include "catalog.h"
 #include "decomp.h"
 #include "errors.h"
-#include "s3.h"
+#include "store.h"
 #include "strbuf.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -64,7 +64,7 @@ struct lister {
 };
 
 static int
-on_seg(void *data, const struct s3_object *obj, struct error *err)
+on_seg(void *data, const struct store_object *obj, struct error *err)
 {
 	struct lister *l = data;
 	const char *slash = strrchr(obj->key, '/');
@@ -96,7 +96,7 @@ on_seg(void *data, const struct s3_object *obj, struct error *err)
 }
 
 int
-walscan_list(struct walscan_seg **out, struct s3_client *c, const char *wals,
+walscan_list(struct walscan_seg **out, struct store *c, const char *wals,
 	     const struct catalog *cat, uint32_t tli, uint64_t first,
 	     uint64_t last, struct error *err)
 {
@@ -111,8 +111,8 @@ walscan_list(struct walscan_seg **out, struct s3_client *c, const char *wals,
 		uint32_t t = tli_for(cat, tli, g);
 		uint64_t end = g;
 		struct lister l;
-		struct s3_list_opts lo = { 0 };
-		struct s3_list_cb cb = { 0 };
+		struct store_list_opts lo = { 0 };
+		struct store_list_cb cb = { 0 };
 		char folder[17], prev[25], *prefix, *after = NULL;
 		char *token = NULL;
 
@@ -140,7 +140,7 @@ walscan_list(struct walscan_seg **out, struct s3_client *c, const char *wals,
 			char *next = NULL;
 
 			lo.continuation_token = token;
-			rc = s3_list_page(&next, c, &lo, &cb, err);
+			rc = store_list_page(&next, c, &lo, &cb, err);
 			free(token);
 			token = next;
 		} while (!rc && token && !l.past);
@@ -321,7 +321,7 @@ on_done(void *data, size_t i, const struct error *key_err, struct error *err)
 
 /* Read segs[from..to) into new states (states[0] is segs[from]). */
 static int
-read_window(struct segstate **states, struct s3_client *c,
+read_window(struct segstate **states, struct store *c,
 	    const struct walscan_seg *segs, size_t from, size_t to,
 	    uint64_t segsize, const struct walscan_query *q, struct error *err)
 {
@@ -351,7 +351,8 @@ read_window(struct segstate **states, struct s3_client *c,
 		keys[i] = seg->key;
 	}
 	b.states = states;
-	if (s3_get_stream_many(c, keys, n, WINDOW, on_chunk, on_done, &b, err))
+	if (store_get_stream_many(c, keys, n, WINDOW, on_chunk, on_done, &b,
+				  err))
 		return -1;
 	return 0;
 }
@@ -450,7 +451,7 @@ answered(const struct walscan_result *r, const struct walscan_query *q)
 }
 
 static int
-run_forward(struct walscan_result *r, struct s3_client *c,
+run_forward(struct walscan_result *r, struct store *c,
 	    const struct walscan_seg *segs, size_t n, uint64_t segsize,
 	    const struct walscan_query *q, struct error *err)
 {
@@ -496,7 +497,7 @@ out:
 }
 
 static int
-run_backward(struct walscan_result *r, struct s3_client *c,
+run_backward(struct walscan_result *r, struct store *c,
 	     const struct walscan_seg *segs, size_t n, uint64_t segsize,
 	     const struct walscan_query *q, struct error *err)
 {
@@ -563,7 +564,7 @@ out:
 }
 
 int
-walscan_run(struct walscan_result *out, struct s3_client *c,
+walscan_run(struct walscan_result *out, struct store *c,
 	    const struct walscan_seg *segs, size_t n, uint64_t segsize,
 	    const struct walscan_query *q, int backward, struct error *err)
 {
@@ -636,7 +637,7 @@ warn(json_t *doc, const char *fmt, ...)
 
 /* The last commit of tli's WAL ending at segment last (backward). */
 static int
-tail_commit(struct walscan_result *out, struct s3_client *c, const char *wals,
+tail_commit(struct walscan_result *out, struct store *c, const char *wals,
 	    const struct catalog *cat, uint32_t tli, uint64_t first,
 	    uint64_t last, struct error *err)
 {
@@ -658,7 +659,7 @@ tail_commit(struct walscan_result *out, struct s3_client *c, const char *wals,
 }
 
 static void
-annotate_restore_points(json_t *doc, struct s3_client *c, const char *wals,
+annotate_restore_points(json_t *doc, struct store *c, const char *wals,
 			const struct catalog *cat)
 {
 	const struct catalog_backup *oldest = NULL;
@@ -719,7 +720,7 @@ annotate_restore_points(json_t *doc, struct s3_client *c, const char *wals,
 }
 
 void
-walscan_annotate(json_t *doc, struct s3_client *c, const char *wals,
+walscan_annotate(json_t *doc, struct store *c, const char *wals,
 		 const struct catalog *cat, int restore_points)
 {
 	json_t *tls = json_object_get(doc, "timelines");
@@ -893,7 +894,7 @@ walscan_run_end(const struct catalog *cat, uint32_t tli, uint64_t from)
 }
 
 int
-walscan_tail(struct walscan_result *out, struct s3_client *c,
+walscan_tail(struct walscan_result *out, struct store *c,
 	     const struct walscan_seg *segs, size_t n, uint64_t segsize,
 	     struct error *err)
 {

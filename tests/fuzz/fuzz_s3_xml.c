@@ -14,7 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int
-on_object(void *data, const struct s3_object *obj, struct error *err)
+on_object(void *data, const struct store_object *obj, struct error *err)
 {
 	(void)err;
 	(*(size_t *)data) += strlen(obj->key);
@@ -33,7 +33,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t seen = 0, off = 0, piece = size ? 1 + data[0] % 13 : 1;
-	struct s3_list_cb cb = { on_object, on_prefix, &seen };
+	struct store_list_cb cb = { on_object, on_prefix, &seen };
 	struct s3_xml_list *p = s3_xml_list_new(&cb);
 	struct s3_xml_error e = { 0 };
 	struct error err = ERROR_INIT;

@@ -23,7 +23,7 @@
 #include "strbuf.h"
 
 static int
-print_object(void *data, const struct s3_object *o, struct error *err)
+print_object(void *data, const struct store_object *o, struct error *err)
 {
 	(void)data;
 	(void)err;
@@ -73,9 +73,9 @@ int
 main(int argc, char **argv)
 {
 	struct s3_config cfg;
-	struct s3_client *c = NULL;
+	struct store *c = NULL;
 	struct error err = ERROR_INIT;
-	struct s3_list_cb cb = { print_object, print_prefix, NULL };
+	struct store_list_cb cb = { print_object, print_prefix, NULL };
 	struct strbuf sb = STRBUF_INIT, ca = STRBUF_INIT;
 	int opt, max_keys = 0, ret = -1;
 	const char *cmd;
@@ -104,12 +104,12 @@ main(int argc, char **argv)
 	cfg.ca_pem = ca.len ? ca.buf : NULL;
 	cfg.ca_pem_len = ca.len;
 	http_global_init();
-	c = s3_client_new(&cfg, argv[optind], &err);
+	c = s3_store_new(&cfg, argv[optind], &err);
 	if (!c)
 		goto out;
 	cmd = argv[optind + 1];
 	if (strcmp(cmd, "list") == 0) {
-		struct s3_list_opts o;
+		struct store_list_opts o;
 		char *token = NULL;
 		int pages = 0;
 
@@ -121,7 +121,7 @@ main(int argc, char **argv)
 			char *next = NULL;
 
 			o.continuation_token = token;
-			if (s3_list_page(&next, c, &o, &cb, &err) < 0) {
+			if (store_list_page(&next, c, &o, &cb, &err) < 0) {
 				free(token);
 				goto out;
 			}
@@ -131,34 +131,34 @@ main(int argc, char **argv)
 		} while (token);
 		printf("pages %d\n", pages);
 	} else if (strcmp(cmd, "list-parallel") == 0) {
-		if (s3_list_parallel(c, argv[optind + 2],
-				     (const char *const *)argv + optind + 3,
-				     (size_t)(argc - optind - 3), 4, &cb,
-				     &err) < 0)
+		if (store_list_parallel(c, argv[optind + 2],
+					(const char *const *)argv + optind + 3,
+					(size_t)(argc - optind - 3), 4, &cb,
+					&err) < 0)
 			goto out;
 	} else if (strcmp(cmd, "get") == 0) {
-		if (s3_get(&sb, c, argv[optind + 2], 1 << 20, &err) < 0)
+		if (store_get(&sb, c, argv[optind + 2], 1 << 20, &err) < 0)
 			goto out;
 		fwrite(sb.buf, 1, sb.len, stdout);
 	} else if (strcmp(cmd, "head") == 0) {
-		struct s3_head h;
+		struct store_stat h;
 
-		if (s3_head(&h, c, argv[optind + 2], &err) < 0)
+		if (store_stat(&h, c, argv[optind + 2], &err) < 0)
 			goto out;
 		printf("size %lld etag %s\n", h.size, h.etag);
 	} else if (strcmp(cmd, "put") == 0 && argc - optind > 3) {
-		if (s3_put(c, argv[optind + 2], argv[optind + 3],
-			   strlen(argv[optind + 3]), &err) < 0)
+		if (store_put(c, argv[optind + 2], argv[optind + 3],
+			      strlen(argv[optind + 3]), &err) < 0)
 			goto out;
 	} else if (strcmp(cmd, "delete") == 0) {
-		if (s3_delete(c, argv[optind + 2], &err) < 0)
+		if (store_delete(c, argv[optind + 2], &err) < 0)
 			goto out;
 	} else if (strcmp(cmd, "get-many") == 0 && argc - optind > 3) {
-		if (s3_get_many(c, (const char *const *)argv + optind + 3,
-				(size_t)(argc - optind - 3),
-				(int)strtol(argv[optind + 2], NULL, 10),
-				1 << 20, print_body, argv + optind + 3,
-				&err) < 0)
+		if (store_get_many(c, (const char *const *)argv + optind + 3,
+				   (size_t)(argc - optind - 3),
+				   (int)strtol(argv[optind + 2], NULL, 10),
+				   1 << 20, print_body, argv + optind + 3,
+				   &err) < 0)
 			goto out;
 	} else {
 		fprintf(stderr, "s3tool: unknown command '%s'\n", cmd);
@@ -173,14 +173,14 @@ out:
 			fprintf(stderr, "hint: %s\n", err.hint);
 		if (c)
 			fprintf(stderr, "code: %s\n",
-				s3_client_last_error(c)->code);
+				store_last_error(c)->code);
 	}
 	if (c)
-		fprintf(stderr, "region: %s\n", s3_client_region(c));
+		fprintf(stderr, "region: %s\n", store_region(c));
 	error_clear(&err);
 	strbuf_release(&sb);
 	strbuf_release(&ca);
-	s3_client_free(c);
+	store_free(c);
 	http_global_cleanup();
 	return ret == 0 ? 0 : ret == -2 ? 2 : 1;
 }

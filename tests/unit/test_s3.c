@@ -228,7 +228,7 @@ s3_sign_collapses_header_spaces(void)
 }
 
 static int
-record_object(void *data, const struct s3_object *o, struct error *err)
+record_object(void *data, const struct store_object *o, struct error *err)
 {
 	(void)err;
 	strbuf_addf(data, "object %s %lld %lld %s\n", o->key, o->size,
@@ -249,7 +249,7 @@ static int
 parse_listing(struct strbuf *sb, const char *xml, size_t len, size_t step,
 	      struct error *err)
 {
-	struct s3_list_cb cb = { record_object, record_prefix, NULL };
+	struct store_list_cb cb = { record_object, record_prefix, NULL };
 	struct s3_xml_list *p;
 	size_t off = 0;
 	int ret = -1;
@@ -338,7 +338,7 @@ s3_xml_list_rejects_bad_listings(void)
 }
 
 static int
-stop_at_second(void *data, const struct s3_object *o, struct error *err)
+stop_at_second(void *data, const struct store_object *o, struct error *err)
 {
 	int *n = data;
 
@@ -353,7 +353,7 @@ s3_xml_list_callback_error_stops_the_parse(void)
 	size_t len;
 	char *xml = test_read_fixture("s3/list-objects.xml", &len);
 	int n = 0;
-	struct s3_list_cb cb = { stop_at_second, NULL, NULL };
+	struct store_list_cb cb = { stop_at_second, NULL, NULL };
 	struct s3_xml_list *p;
 	struct error err = ERROR_INIT;
 
