@@ -135,21 +135,35 @@ record(struct report *r, const char *status, const char *name, const char *fix,
 	strbuf_release(&sb);
 }
 
+/* The endpoint of an archive whose store could not be opened. */
 static char *
 endpoint_of(const struct archive_config *a)
 {
-	const char *p = a->destination_path + 5; /* after s3:// */
-	size_t blen = strcspn(p, "/");
 	const char *region = a->region ? a->region : getenv("AWS_REGION");
+	const char *p;
 
 	if (a->endpoint_url)
 		return xstrdup(a->endpoint_url);
-	if (!region)
-		region = getenv("AWS_DEFAULT_REGION");
-	if (!region)
-		region = "us-east-1";
-	return xasprintf("https://%.*s.s3.%s.amazonaws.com", (int)blen, p,
-			 region);
+	switch (a->provider) {
+	case ARCHIVE_PROVIDER_GCS:
+		p = getenv("STORAGE_EMULATOR_HOST");
+		if (p && *p)
+			return strstr(p, "://") ? xstrdup(p)
+						: xasprintf("http://%s", p);
+		return xstrdup("https://storage.googleapis.com");
+	case ARCHIVE_PROVIDER_AZURE:
+		p = strstr(a->destination_path, "://");
+		if (!p || strncmp(a->destination_path, "azure", 5) == 0)
+			return xstrdup("https://blob.core.windows.net");
+		return xstrndup(a->destination_path,
+				(size_t)(p + 3 - a->destination_path) +
+					strcspn(p + 3, "/"));
+	default:
+		if (!region)
+			region = getenv("AWS_DEFAULT_REGION");
+		return xasprintf("https://s3.%s.amazonaws.com",
+				 region ? region : "us-east-1");
+	}
 }
 
 static void
@@ -158,20 +172,24 @@ in_pod_hint(struct report *r, const struct archive_config *a, const char *ns)
 	char *path = archive_server_path(a);
 	char *cmd = xasprintf(
 		"kubectl exec -n %s %s-1 -c %s -- barman-cloud-wal-archive "
-		"--test%s%s --cloud-provider aws-s3 %s %s "
+		"--test%s%s --cloud-provider %s %s %s "
 		"000000010000000000000001",
 		ns ? ns : "NAMESPACE",
 		a->cluster_name ? a->cluster_name : "CLUSTER",
 		a->model == ARCHIVE_MODEL_PLUGIN ? "plugin-barman-cloud"
 						 : "postgres",
 		a->endpoint_url ? " --endpoint-url " : "",
-		a->endpoint_url ? a->endpoint_url : "", a->destination_path,
-		a->server_name);
+		a->endpoint_url ? a->endpoint_url : "",
+		a->provider == ARCHIVE_PROVIDER_GCS	? "google-cloud-storage"
+		: a->provider == ARCHIVE_PROVIDER_AZURE ? "azure-blob-storage"
+							: "aws-s3",
+		a->destination_path, a->server_name);
 
 	record(r, "skip", "identity", cmd,
-	       "the archive authenticates with the pod's own identity (%s), "
-	       "which cannot be used from here; run the check inside the "
-	       "pod",
+	       "the cluster authenticates with its pods' own identity (%s), "
+	       "which cannot be used from here: the checks below use the "
+	       "local identity, so they prove the path and the store, not "
+	       "the pods' binding; run the check inside a pod for that",
 	       a->inherit_iam_role  ? "inheritFromIAMRole"
 	       : a->gke_environment ? "GKE Workload Identity"
 				    : "Azure AD");
@@ -179,9 +197,13 @@ in_pod_hint(struct report *r, const struct archive_config *a, const char *ns)
 	free(path);
 }
 
+/* The fix for a failure: S3's codes have their own, else the store's
+ * hint. */
 static const char *
-fix_for(const char *code)
+fix_for(const struct store *st, const char *code, const char *hint)
 {
+	if (strcmp(store_provider(st), "s3") != 0)
+		return hint;
 	if (strcmp(code, "InvalidAccessKeyId") == 0)
 		return "the access key does not exist for this endpoint: fix "
 		       "accessKeyId in the Secret (and check endpointURL)";
@@ -199,7 +221,42 @@ fix_for(const char *code)
 		return "set the bucket's region (s3Credentials.region)";
 	if (strcmp(code, "ExpiredToken") == 0)
 		return "the session token has expired: refresh the credentials";
-	return NULL;
+	return hint;
+}
+
+/* What a listing proves, in the provider's words. */
+static const char *
+list_permission(const struct store *st)
+{
+	if (strcmp(store_provider(st), "gcs") == 0)
+		return "storage.objects.list";
+	if (strcmp(store_provider(st), "azure") == 0)
+		return "List Blobs";
+	return "s3:ListBucket";
+}
+
+/*
+ * GKE Workload Identity: the two halves of the binding that a 403 from
+ * inside the pod points at (the local identity was tested here).
+ */
+static void
+workload_identity_hint(struct report *r, const struct archive_config *a,
+		       const char *ns)
+{
+	const char *n = ns ? ns : "NAMESPACE";
+	const char *c = a->cluster_name ? a->cluster_name : "CLUSTER";
+
+	record(r, "skip", "workload-identity", NULL,
+	       "the pods act as the Google service account (GSA) that the "
+	       "Kubernetes service account '%s/%s' is bound to (CNPG names "
+	       "it after the cluster); both halves must hold: (1) '%s/%s' "
+	       "carries the annotation iam.gke.io/gcp-service-account=GSA "
+	       "(spec.serviceAccountTemplate.metadata.annotations), and (2) "
+	       "the GSA grants roles/iam.workloadIdentityUser to "
+	       "serviceAccount:PROJECT.svc.id.goog[%s/%s]; the GSA itself "
+	       "needs roles/storage.objectAdmin and storage.buckets.get "
+	       "(roles/storage.legacyBucketReader) on the bucket",
+	       n, c, n, c, n, c);
 }
 
 /*
@@ -235,38 +292,34 @@ check_bootstrap_path(struct report *r, const struct archive_config *arch,
 }
 
 static int
-check_credentials(struct report *r, const struct archive_config *arch,
-		  int write, struct error *err)
+check_credentials(struct report *r, struct reader *rd,
+		  const struct archive_config *arch, const char *ns, int write)
 {
-	struct reader *rd = NULL;
+	struct store *st = reader_store(rd);
 	struct store_list_opts lo = { 0 };
 	struct store_list_cb cb = { 0 };
 	struct error lerr = ERROR_INIT;
 	char *next = NULL, *probe = NULL, *shown = archive_server_path(arch);
 	int rc = -1;
 
-	if (reader_open(&rd, arch, &lerr)) {
-		record(r, "fail", "credentials", lerr.hint, "%s", lerr.msg);
-		goto out;
-	}
 	lo.prefix = reader_prefix(rd);
 	lo.max_keys = 1;
-	if (store_list_page(&next, reader_store(rd), &lo, &cb, &lerr)) {
-		const struct store_last_error *le =
-			store_last_error(reader_store(rd));
+	if (store_list_page(&next, st, &lo, &cb, &lerr)) {
+		const struct store_last_error *le = store_last_error(st);
 
-		record(r, "fail", "credentials", fix_for(le->code), "%s",
-		       lerr.msg);
+		record(r, "fail", "credentials",
+		       fix_for(st, le->code, lerr.hint), "%s", lerr.msg);
+		if (arch->gke_environment && le->http_status == 403)
+			workload_identity_hint(r, arch, ns);
 		goto out;
 	}
 	{
 		char *where = archive_server_path(arch);
-		const char *region = store_region(reader_store(rd));
+		const char *region = store_region(st);
 
 		record(r, "ok", "credentials", NULL,
-		       "listed %s with these credentials (s3:ListBucket "
-		       "works)",
-		       where);
+		       "listed %s as %s (%s works)", where, store_identity(st),
+		       list_permission(st));
 		/* a redirect found the bucket's region: say which */
 		if (region &&
 		    (!arch->region || strcmp(arch->region, region) != 0))
@@ -288,21 +341,19 @@ check_credentials(struct report *r, const struct archive_config *arch,
 			 (long)time(NULL));
 		probe = xasprintf("%scnpgops-probe-%ld-%d", reader_prefix(rd),
 				  (long)time(NULL), (int)getpid());
-		ok = store_put(reader_store(rd), probe, body, strlen(body),
-			       &lerr) == 0 &&
-		     store_get(&got, reader_store(rd), probe, 4096, &lerr) ==
-			     0 &&
+		ok = store_put(st, probe, body, strlen(body), &lerr) == 0 &&
+		     store_get(&got, st, probe, 4096, &lerr) == 0 &&
 		     strcmp(got.buf, body) == 0;
 		/* always removed, even when the read back failed */
-		if (store_delete(reader_store(rd), probe, ok ? &lerr : NULL) &&
-		    ok)
+		if (store_delete(st, probe, ok ? &lerr : NULL) && ok)
 			ok = 0;
 		strbuf_release(&got);
 		if (!ok) {
 			const struct store_last_error *le =
-				store_last_error(reader_store(rd));
+				store_last_error(st);
 
-			record(r, "fail", "write", fix_for(le->code),
+			record(r, "fail", "write",
+			       fix_for(st, le->code, lerr.hint),
 			       "writing, reading back and deleting %s%s: %s",
 			       shown, strrchr(probe, '/') + 1,
 			       lerr.msg ? lerr.msg : "content differs");
@@ -314,12 +365,10 @@ check_credentials(struct report *r, const struct archive_config *arch,
 	}
 	rc = 0;
 out:
-	(void)err;
 	free(shown);
 	free(next);
 	free(probe);
 	error_clear(&lerr);
-	reader_free(rd);
 	return rc;
 }
 
@@ -330,6 +379,8 @@ archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct report r = { json_array(), ctx->g->output == OUTPUT_JSON,
 			    isatty(STDOUT_FILENO), 0 };
 	struct archive_config *arch = NULL;
+	struct reader *rd = NULL;
+	struct error lerr = ERROR_INIT;
 	struct http_probe probe;
 	json_t *cluster = NULL, *doc = NULL;
 	char *path = NULL, *endpoint = NULL, *fix = NULL;
@@ -369,12 +420,6 @@ archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	else
 		record(&r, "ok", "configuration", NULL, "the archive is %s",
 		       path);
-	if (arch->provider != ARCHIVE_PROVIDER_S3) {
-		record(&r, "skip", "provider", NULL,
-		       "this version tests S3 archives only");
-		goto report;
-	}
-
 	/* 2. layout */
 	if (archive_is_double_nested(arch)) {
 		fix = xasprintf("set destinationPath to the parent prefix "
@@ -392,8 +437,12 @@ archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		       "folder");
 	}
 
-	/* 3. endpoint: DNS, TCP, TLS */
-	endpoint = endpoint_of(arch);
+	/* 3. endpoint: DNS, TCP, TLS (the store's client knows it; without
+	 * credentials it is not made, and the endpoint is worked out) */
+	if (reader_open(&rd, arch, &lerr) == 0)
+		endpoint = xstrdup(store_endpoint(reader_store(rd)));
+	else
+		endpoint = endpoint_of(arch);
 	if (http_probe(&probe, endpoint, arch->endpoint_ca_pem,
 		       arch->endpoint_ca_len,
 		       ctx->g->request_timeout_ms ? ctx->g->request_timeout_ms
@@ -446,14 +495,19 @@ archive_test_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	       probe.address,
 	       probe.tls ? ", TLS verified with the configured CA" : "");
 
-	/* 4. identity that only the pod has */
-	if (arch->inherit_iam_role || arch->gke_environment || arch->azure_ad) {
-		in_pod_hint(&r, arch, ctx->namespace);
+	/* 4. the store's client: the credentials were found */
+	if (!rd) {
+		record(&r, "fail", "credentials", lerr.hint, "%s", lerr.msg);
 		goto report;
 	}
 
-	/* 5. authentication, permissions, the write probe */
-	if (check_credentials(&r, arch, o->write, ctx->err) == 0 && cluster)
+	/* 5. an identity that only the pods have: the local one is used */
+	if (arch->inherit_iam_role || arch->gke_environment || arch->azure_ad)
+		in_pod_hint(&r, arch, ctx->namespace);
+
+	/* 6. authentication, permissions, the write probe */
+	if (check_credentials(&r, rd, arch, ctx->namespace, o->write) == 0 &&
+	    cluster)
 		check_bootstrap_path(&r, arch, cluster);
 
 report:
@@ -470,6 +524,8 @@ out:
 	json_decref(doc);
 	json_decref(r.checks);
 	json_decref(cluster);
+	error_clear(&lerr);
+	reader_free(rd);
 	archive_config_free(arch);
 	free(path);
 	free(endpoint);

@@ -468,7 +468,7 @@ static void
 check_lifecycle(struct report *r, struct reader *rd,
 		const struct archive_config *arch, const char *retention)
 {
-	struct s3_lifecycle l;
+	struct store_lifecycle l;
 	struct error err = ERROR_INIT;
 	const char *mine = reader_prefix(rd);
 	char *path = archive_server_path(arch);
@@ -476,7 +476,7 @@ check_lifecycle(struct report *r, struct reader *rd,
 	size_t i;
 
 	memset(&l, 0, sizeof(l));
-	if (s3_get_lifecycle(&l, reader_store(rd), &err)) {
+	if (store_get_lifecycle(&l, reader_store(rd), &err)) {
 		add(r, SEV_OK, "lifecycle", NULL,
 		    "the bucket's lifecycle rules could not be read (%s): "
 		    "check by hand that none expires %s",
@@ -486,7 +486,7 @@ check_lifecycle(struct report *r, struct reader *rd,
 		return;
 	}
 	for (i = 0; i < l.n; i++) {
-		const struct s3_lifecycle_rule *rule = &l.rules[i];
+		const struct store_lifecycle_rule *rule = &l.rules[i];
 		size_t pl = strlen(rule->prefix), ml = strlen(mine);
 		int covers = strncmp(mine, rule->prefix, pl) == 0 ||
 			     strncmp(rule->prefix, mine, ml) == 0;
@@ -524,7 +524,7 @@ check_lifecycle(struct report *r, struct reader *rd,
 			    id, rule->prefix, path, rule->expiration_days,
 			    retention);
 	}
-	s3_lifecycle_release(&l);
+	store_lifecycle_release(&l);
 	free(path);
 }
 
@@ -549,7 +549,13 @@ check_catalog_of(struct report *r, const struct inventory *inv,
 	memset(&w, 0, sizeof(w));
 	if (reader_open(&rd, arch, &err) || reader_load(&cat, rd, &err)) {
 		add(r, SEV_WARNING, "catalog", hint,
-		    "cannot read the archive %s: %s", path, err.msg);
+		    "cannot read the archive %s%s: %s", path,
+		    arch->inherit_iam_role || arch->gke_environment ||
+				    arch->azure_ad
+			    ? " with the local identity (the cluster uses its "
+			      "pods' own)"
+			    : "",
+		    err.msg);
 		goto out;
 	}
 	check_lifecycle(r, rd, arch, retention);
@@ -702,17 +708,8 @@ check_catalog(struct report *r, const struct inventory *inv, const json_t *c,
 		error_clear(&err);
 		return;
 	}
-	if (arch->provider != ARCHIVE_PROVIDER_S3)
-		add(r, SEV_OK, "catalog", NULL,
-		    "the catalog of %s is not read from here (S3 only so far)",
-		    arch->destination_path);
-	else if (arch->inherit_iam_role && !arch->access_key_id)
-		add(r, SEV_OK, "catalog", NULL,
-		    "the archive is read with the pod's IAM role: its catalog "
-		    "is not read from here");
-	else
-		check_catalog_of(r, inv, arch, ns, name,
-				 retention_of(inv, c, arch));
+	/* with the pods' own identity the local one reads it */
+	check_catalog_of(r, inv, arch, ns, name, retention_of(inv, c, arch));
 	archive_config_free(arch);
 }
 

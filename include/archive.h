@@ -51,6 +51,16 @@ struct archive_config {
 	char *secret_access_key; /* secret */
 	char *session_token; /* secret */
 	int inherit_iam_role; /* s3Credentials.inheritFromIAMRole */
+	/* googleCredentials.applicationCredentials: a key file (secret) */
+	char *google_credentials;
+	size_t google_credentials_len;
+	char *google_credentials_source; /* "'ns/name' key k" */
+	/* azureCredentials */
+	char *azure_connection_string; /* secret */
+	char *azure_storage_account;
+	char *azure_storage_key; /* secret */
+	char *azure_sas_token; /* secret */
+	int azure_default_credentials; /* useDefaultAzureCredentials */
 	int gke_environment; /* googleCredentials.gkeEnvironment */
 	int azure_ad; /* azureCredentials.inheritFromAzureAD */
 	char *wal_compression; /* wal.compression, or NULL */

@@ -97,10 +97,10 @@ void s3_url_release(struct s3_url *u);
 
 /*
  * The bucket's lifecycle rules (GET ?lifecycle) into out (release with
- * s3_lifecycle_release); none (NoSuchLifecycleConfiguration) is an empty
+ * store_lifecycle_release); none (NoSuchLifecycleConfiguration) is an empty
  * set.  Errors: ERR_OBJSTORE, ERR_USAGE for a store that is not S3.
  */
-int s3_get_lifecycle(struct s3_lifecycle *out, struct store *st,
+int s3_get_lifecycle(struct store_lifecycle *out, struct store *st,
 		     struct error *err);
 
 #endif

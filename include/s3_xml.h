@@ -56,27 +56,12 @@ int s3_xml_parse_error(struct s3_xml_error *out, const char *buf, size_t len);
 /* Free the strings of a s3_xml_error and zero it. */
 void s3_xml_error_release(struct s3_xml_error *e);
 
-/* One rule of a bucket's lifecycle configuration (GET ?lifecycle). */
-struct s3_lifecycle_rule {
-	char *id; /* may be NULL */
-	int enabled; /* Status Enabled */
-	char *prefix; /* Prefix, Filter/Prefix or Filter/And/Prefix; "" all */
-	long expiration_days; /* Expiration/Days; -1 when none */
-	int has_expiration_date; /* Expiration/Date */
-};
-
-struct s3_lifecycle {
-	struct s3_lifecycle_rule *rules;
-	size_t n;
-};
-
 /*
  * Parse a LifecycleConfiguration document into out (release with
- * s3_lifecycle_release).  Returns -1 when it is not one.
+ * store_lifecycle_release).  Returns -1 when it is not one.
  */
-int s3_xml_parse_lifecycle(struct s3_lifecycle *out, const char *buf,
+int s3_xml_parse_lifecycle(struct store_lifecycle *out, const char *buf,
 			   size_t len);
-void s3_lifecycle_release(struct s3_lifecycle *l);
 
 /* Parse "2009-10-12T17:50:30.000Z" into out (UTC).  Returns 0 or -1. */
 int s3_xml_parse_time(time_t *out, const char *s);

@@ -78,6 +78,9 @@ const char *store_provider(const struct store *st);
  */
 char *store_object_url(const struct store *st, const char *key);
 
+/* The endpoint requests go to: "https://s3.us-east-1.amazonaws.com", ... */
+const char *store_endpoint(const struct store *st);
+
 /* The bucket (container) name. */
 const char *store_bucket(const struct store *st);
 
@@ -178,5 +181,32 @@ int store_get_stream_many(struct store *st, const char *const *keys, size_t n,
 				      const struct error *key_err,
 				      struct error *err),
 			  void *data, struct error *err);
+
+/*
+ * One rule of a bucket's lifecycle configuration that expires objects
+ * (S3: an Expiration; GCS: a Delete action).
+ */
+struct store_lifecycle_rule {
+	char *id; /* may be NULL */
+	int enabled; /* S3 Status Enabled (GCS rules always are) */
+	char *prefix; /* the keys it applies to; "" all */
+	long expiration_days; /* after so many days; -1 when none */
+	int has_expiration_date; /* on a date (S3 Date, GCS createdBefore) */
+};
+
+struct store_lifecycle {
+	struct store_lifecycle_rule *rules;
+	size_t n;
+};
+
+/*
+ * The bucket's lifecycle rules into out (release with
+ * store_lifecycle_release); none is an empty set.  Errors: ERR_OBJSTORE,
+ * ERR_USAGE for a store whose rules cannot be read with its credentials
+ * (Azure keeps them on the storage account).
+ */
+int store_get_lifecycle(struct store_lifecycle *out, struct store *st,
+			struct error *err);
+void store_lifecycle_release(struct store_lifecycle *l);
 
 #endif

@@ -60,9 +60,11 @@ archive_provider_of(const char *destination_path)
 		return ARCHIVE_PROVIDER_S3;
 	if (strncmp(p, "gs://", 5) == 0)
 		return ARCHIVE_PROVIDER_GCS;
-	if (strncmp(p, "azure://", 8) == 0 ||
-	    (strncmp(p, "https://", 8) == 0 &&
-	     strstr(p, ".blob.core.windows.net/") != NULL))
+	/* https://ACCOUNT.blob.core.windows.net/..., azure://CONTAINER/...,
+	 * and (as barman reads any other host) an emulator's
+	 * http://HOST:PORT/ACCOUNT/CONTAINER/... */
+	if (strncmp(p, "azure://", 8) == 0 || strncmp(p, "https://", 8) == 0 ||
+	    strncmp(p, "http://", 7) == 0)
 		return ARCHIVE_PROVIDER_AZURE;
 	return -1;
 }
@@ -243,12 +245,65 @@ fill_from_configuration(struct archive_config *cfg, struct kube_client *kc,
 			goto out;
 		}
 	}
-	if (gcs)
+	if (gcs) {
+		const json_t *sel =
+			json_object_get(gcs, "applicationCredentials");
+
+		free(sect);
+		sect = xasprintf("%s.googleCredentials", section);
 		cfg->gke_environment =
 			json_is_true(json_object_get(gcs, "gkeEnvironment"));
-	if (az)
+		if (read_optional_key(&cfg->google_credentials,
+				      &cfg->google_credentials_len, kc,
+				      cfg->namespace, gcs,
+				      "applicationCredentials", sect, owner,
+				      &cache, err))
+			goto out;
+		if (cfg->google_credentials)
+			cfg->google_credentials_source = xasprintf(
+				"'%s/%s' key '%s'", cfg->namespace,
+				json_string_value(json_object_get(sel, "name")),
+				json_string_value(json_object_get(sel, "key")));
+		if (!cfg->gke_environment && !cfg->google_credentials) {
+			error_set(err, ERR_CONFIG,
+				  "%s %s needs applicationCredentials, or "
+				  "gkeEnvironment: true",
+				  owner, sect);
+			goto out;
+		}
+	}
+	if (az) {
+		free(sect);
+		sect = xasprintf("%s.azureCredentials", section);
 		cfg->azure_ad =
 			json_is_true(json_object_get(az, "inheritFromAzureAD"));
+		cfg->azure_default_credentials = json_is_true(
+			json_object_get(az, "useDefaultAzureCredentials"));
+		if (read_optional_key(&cfg->azure_connection_string, NULL, kc,
+				      cfg->namespace, az, "connectionString",
+				      sect, owner, &cache, err) ||
+		    read_optional_key(&cfg->azure_storage_account, NULL, kc,
+				      cfg->namespace, az, "storageAccount",
+				      sect, owner, &cache, err) ||
+		    read_optional_key(&cfg->azure_storage_key, NULL, kc,
+				      cfg->namespace, az, "storageKey", sect,
+				      owner, &cache, err) ||
+		    read_optional_key(&cfg->azure_sas_token, NULL, kc,
+				      cfg->namespace, az, "storageSasToken",
+				      sect, owner, &cache, err))
+			goto out;
+		if (!cfg->azure_connection_string && !cfg->azure_ad &&
+		    !cfg->azure_default_credentials &&
+		    (!cfg->azure_storage_account ||
+		     (!cfg->azure_storage_key && !cfg->azure_sas_token))) {
+			error_set(err, ERR_CONFIG,
+				  "%s %s needs connectionString, or "
+				  "storageAccount with storageKey or "
+				  "storageSasToken, or inheritFromAzureAD",
+				  owner, sect);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	free(sect);
@@ -508,6 +563,12 @@ archive_config_free(struct archive_config *cfg)
 	free_secret(cfg->access_key_id);
 	free_secret(cfg->secret_access_key);
 	free_secret(cfg->session_token);
+	free_secret_len(cfg->google_credentials, cfg->google_credentials_len);
+	free(cfg->google_credentials_source);
+	free_secret(cfg->azure_connection_string);
+	free(cfg->azure_storage_account);
+	free_secret(cfg->azure_storage_key);
+	free_secret(cfg->azure_sas_token);
 	free(cfg->wal_compression);
 	free(cfg->data_compression);
 	json_decref(cfg->configuration);

@@ -768,7 +768,8 @@ s3_store_region(const struct store *st)
 }
 
 int
-s3_get_lifecycle(struct s3_lifecycle *out, struct store *st, struct error *err)
+s3_get_lifecycle(struct store_lifecycle *out, struct store *st,
+		 struct error *err)
 {
 	struct store_req r;
 	struct error lerr = ERROR_INIT;

@@ -409,8 +409,8 @@ struct lc_state {
 	int failed;
 	char path[8][32]; /* local names, depth 1..8 */
 	struct strbuf text;
-	struct s3_lifecycle l;
-	struct s3_lifecycle_rule *cur;
+	struct store_lifecycle l;
+	struct store_lifecycle_rule *cur;
 };
 
 static void XMLCALL
@@ -463,7 +463,7 @@ static void XMLCALL
 lc_end(void *ud, const char *name)
 {
 	struct lc_state *s = ud;
-	struct s3_lifecycle_rule *r = s->cur;
+	struct store_lifecycle_rule *r = s->cur;
 
 	(void)name;
 	if (r && s->depth >= 3 && s->depth <= 8 &&
@@ -496,7 +496,7 @@ lc_end(void *ud, const char *name)
 }
 
 int
-s3_xml_parse_lifecycle(struct s3_lifecycle *out, const char *buf, size_t len)
+s3_xml_parse_lifecycle(struct store_lifecycle *out, const char *buf, size_t len)
 {
 	struct lc_state s;
 	XML_Parser xp = XML_ParserCreateNS(NULL, '|');
@@ -522,20 +522,7 @@ s3_xml_parse_lifecycle(struct s3_lifecycle *out, const char *buf, size_t len)
 out:
 	if (xp)
 		XML_ParserFree(xp);
-	s3_lifecycle_release(&s.l);
+	store_lifecycle_release(&s.l);
 	strbuf_release(&s.text);
 	return ret;
-}
-
-void
-s3_lifecycle_release(struct s3_lifecycle *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		free(l->rules[i].id);
-		free(l->rules[i].prefix);
-	}
-	free(l->rules);
-	memset(l, 0, sizeof(*l));
 }

@@ -121,6 +121,12 @@ store_object_url(const struct store *st, const char *key)
 }
 
 const char *
+store_endpoint(const struct store *st)
+{
+	return st->endpoint;
+}
+
+const char *
 store_bucket(const struct store *st)
 {
 	return st->bucket;
@@ -158,6 +164,34 @@ store_set_last(struct store *st, long status, const char *code,
 	snprintf(st->last.code, sizeof(st->last.code), "%s", code ? code : "");
 	snprintf(st->last.request_id, sizeof(st->last.request_id), "%s",
 		 request_id ? request_id : "");
+}
+
+void
+store_lifecycle_release(struct store_lifecycle *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->rules[i].id);
+		free(l->rules[i].prefix);
+	}
+	free(l->rules);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+store_get_lifecycle(struct store_lifecycle *out, struct store *st,
+		    struct error *err)
+{
+	if (strcmp(st->d->name, "s3") == 0)
+		return s3_get_lifecycle(out, st, err);
+	if (strcmp(st->d->name, "gcs") == 0)
+		return gcs_get_lifecycle(out, st, err);
+	return error_set(err, ERR_USAGE,
+			 "Azure keeps lifecycle management policies on the "
+			 "storage account, where blob credentials cannot "
+			 "read them: check them with 'az storage account "
+			 "management-policy show'");
 }
 
 /* Helpers for dialects. */
@@ -278,6 +312,11 @@ store_command_line(char **out, const char *const argv[], int timeout_ms,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	sb.len = sb.len ? strcspn(sb.buf, "\r\n") : 0;
+	/* 127: the exec failed in the child (as a shell says it) */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !sb.len) {
+		error_set(err, ERR_NOT_FOUND, "'%s' cannot be run", argv[0]);
+		goto out;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !sb.len) {
 		error_set(err, ERR_CONFIG, "'%s %s' failed", argv[0],
 			  argv[1] ? argv[1] : "");

@@ -55,10 +55,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)s3_xml_parse_error(&e, (const char *)data, size);
 	s3_xml_error_release(&e);
 	{
-		struct s3_lifecycle l = { 0 };
+		struct store_lifecycle l = { 0 };
 
 		if (s3_xml_parse_lifecycle(&l, (const char *)data, size) == 0)
-			s3_lifecycle_release(&l);
+			store_lifecycle_release(&l);
 	}
 	s = malloc(size + 1);
 	if (s) {

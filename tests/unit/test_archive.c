@@ -22,7 +22,12 @@ archive_provider_comes_from_the_url_scheme(void)
 		  ARCHIVE_PROVIDER_AZURE);
 	CHECK_INT(archive_provider_of("azure://container/p"),
 		  ARCHIVE_PROVIDER_AZURE);
-	CHECK_INT(archive_provider_of("https://example.com/x"), -1);
+	/* any other http(s) host is an emulator's path-style URL, as
+	 * barman reads it */
+	CHECK_INT(archive_provider_of(
+			  "http://127.0.0.1:10000/devstoreaccount1/c/p"),
+		  ARCHIVE_PROVIDER_AZURE);
+	CHECK_INT(archive_provider_of("ftp://example.com/x"), -1);
 	CHECK_INT(archive_provider_of("/var/backups"), -1);
 	CHECK_INT(archive_provider_of(NULL), -1);
 }

@@ -488,7 +488,7 @@ s3_parse_url_validates_buckets(void)
 static void
 s3_xml_parses_lifecycle_rules(void)
 {
-	struct s3_lifecycle l;
+	struct store_lifecycle l;
 	size_t len;
 	char *xml = test_read_fixture("s3/lifecycle.xml", &len);
 	static const char *const bad[] = {
@@ -516,7 +516,7 @@ s3_xml_parses_lifecycle_rules(void)
 		CHECK_STR(l.rules[3].prefix, "");
 		CHECK_INT(l.rules[3].expiration_days, 90);
 	}
-	s3_lifecycle_release(&l);
+	store_lifecycle_release(&l);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&l, 0, sizeof(l));
 		CHECK(s3_xml_parse_lifecycle(&l, bad[i], strlen(bad[i])) == -1);
