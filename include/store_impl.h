@@ -114,6 +114,11 @@ struct store_dialect {
 	void (*free)(void *impl);
 };
 
+/* The dialects (s3.c, gcs.c, azure.c). */
+extern const struct store_dialect s3_dialect;
+extern const struct store_dialect gcs_dialect;
+extern const struct store_dialect azure_dialect;
+
 struct store {
 	const struct store_dialect *d;
 	void *impl; /* the dialect's */
@@ -160,6 +165,24 @@ char *store_req_object_url(const struct store_req *r);
 
 /* Seconds the local clock is ahead of the server's Date (0: unknown). */
 long store_req_clock_skew(const struct store_req *r);
+
+/*
+ * The options every request of st's has: no signals, st's timeouts, http
+ * and https only, the user agent, st's CA bundle.
+ */
+void store_setup_handle(const struct store *st, CURL *h);
+
+/*
+ * The head of a dialect's page parser, for parsers that keep their count
+ * and next token here (gcs.c, azure.c): store_page_count and
+ * store_page_next_token then read them.
+ */
+struct store_page {
+	size_t count; /* entries passed on */
+	char *next; /* the next page's token, or NULL */
+};
+size_t store_page_count(const void *p);
+const char *store_page_next_token(const void *p);
 
 /* Append "name: value" to *hdrs. */
 void store_add_header(struct curl_slist **hdrs, const char *name,

@@ -38,6 +38,14 @@ void strbuf_setlen(struct strbuf *sb, size_t len);
 void strbuf_rtrim(struct strbuf *sb);
 
 /*
+ * Append the file at path, at most max bytes of it (the rest is not read);
+ * the stack buffer it reads through is cleared, so the file may hold a
+ * secret.  Returns 0, or -1 with errno set when it cannot be opened or
+ * read.
+ */
+int strbuf_read_file(struct strbuf *sb, const char *path, size_t max);
+
+/*
  * Hand the buffer to the caller (who frees it) and leave sb empty.  If len
  * is not NULL it receives the length.
  */

@@ -2,6 +2,7 @@
  * Resolve where a cluster's barman-cloud archive is, and read the Secret
  * keys needed to get in, the way CNPG and the barman-cloud plugin do.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -496,21 +497,16 @@ archive_from_flags(struct archive_config **out, const char *destination_path,
 	cfg->endpoint_url = dup_or_null(endpoint_url);
 	cfg->region = dup_or_null(region);
 	if (endpoint_ca_file) {
-		FILE *fp = fopen(endpoint_ca_file, "rb");
 		struct strbuf sb = STRBUF_INIT;
-		char buf[4096];
-		size_t n;
 
-		if (!fp) {
+		if (strbuf_read_file(&sb, endpoint_ca_file,
+				     (size_t)16 * 1024 * 1024) < 0) {
+			strbuf_release(&sb);
 			archive_config_free(cfg);
 			return error_set(err, ERR_IO,
-					 "cannot read endpoint CA '%s'",
-					 endpoint_ca_file);
+					 "cannot read endpoint CA '%s': %s",
+					 endpoint_ca_file, strerror(errno));
 		}
-		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0 &&
-		       sb.len < (size_t)16 * 1024 * 1024)
-			strbuf_add(&sb, buf, n);
-		fclose(fp);
 		cfg->endpoint_ca_pem =
 			strbuf_detach(&sb, &cfg->endpoint_ca_len);
 	}

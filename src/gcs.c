@@ -238,23 +238,12 @@ exchange(struct gcs_impl *g, const char *form, struct error *err)
 
 	if (!h)
 		return error_set(err, ERR_INTERNAL, "curl_easy_init failed");
+	store_setup_handle(st, h);
 	(void)curl_easy_setopt(h, CURLOPT_URL, g->token_uri);
 	(void)curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
 	(void)curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_token_body);
 	(void)curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
 	(void)curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	(void)curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	(void)curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, st->timeout_ms);
-	(void)curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(h, CURLOPT_USERAGENT, "kubectl-cnpgops");
-	if (st->ca_pem) {
-		struct curl_blob blob;
-
-		blob.data = st->ca_pem;
-		blob.len = st->ca_pem_len;
-		blob.flags = CURL_BLOB_COPY;
-		(void)curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-	}
 	cc = curl_easy_perform(h);
 	(void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (cc != CURLE_OK) {
@@ -445,22 +434,6 @@ out:
 }
 
 static int
-read_file(struct strbuf *sb, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char buf[4096];
-	size_t n;
-
-	if (!f)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && sb->len < (1 << 20))
-		strbuf_add(sb, buf, n);
-	explicit_bzero(buf, sizeof(buf));
-	(void)fclose(f);
-	return 0;
-}
-
-static int
 find_credentials(struct gcs_impl *g, const struct archive_config *arch,
 		 struct error *err)
 {
@@ -482,7 +455,7 @@ find_credentials(struct gcs_impl *g, const struct archive_config *arch,
 		return ret;
 	}
 	if (env && *env) {
-		if (read_file(&text, env) < 0) {
+		if (strbuf_read_file(&text, env, (size_t)1 << 20) < 0) {
 			error_set(err, ERR_CONFIG,
 				  "GOOGLE_APPLICATION_CREDENTIALS names '%s', "
 				  "which cannot be read: %s",
@@ -504,7 +477,7 @@ find_credentials(struct gcs_impl *g, const struct archive_config *arch,
 		path = xasprintf("%s/.config/gcloud/"
 				 "application_default_credentials.json",
 				 home ? home : "");
-	if (read_file(&text, path) == 0) {
+	if (strbuf_read_file(&text, path, (size_t)1 << 20) == 0) {
 		src = xasprintf("gcloud's application-default credentials "
 				"'%s'",
 				path);
@@ -606,10 +579,9 @@ gcs_prepare(struct store *st, struct store_req *r, struct strbuf *url,
  * order, as S3 sends them.
  */
 struct gcs_list {
+	struct store_page page; /* first: the engine reads it */
 	struct store_list_cb cb;
 	struct strbuf body;
-	char *next;
-	size_t count;
 };
 
 static void *
@@ -639,7 +611,7 @@ emit_object(struct gcs_list *l, const json_t *it, struct error *err)
 		return error_set(err, ERR_OBJSTORE,
 				 "object '%s': bad time '%s' in the listing",
 				 o.key, upd);
-	l->count++;
+	l->page.count++;
 	return l->cb.object ? l->cb.object(l->cb.data, &o, err) : 0;
 }
 
@@ -669,7 +641,7 @@ gcs_list_feed(void *p, const char *buf, size_t len, int final,
 				 je.line, je.text);
 	}
 	if (json_is_string(json_object_get(doc, "nextPageToken")))
-		l->next = xstrdup(json_string_value(
+		l->page.next = xstrdup(json_string_value(
 			json_object_get(doc, "nextPageToken")));
 	items = json_object_get(doc, "items");
 	prefixes = json_object_get(doc, "prefixes");
@@ -685,7 +657,7 @@ gcs_list_feed(void *p, const char *buf, size_t len, int final,
 
 		if (j < np && pre &&
 		    (i >= ni || !name || strcmp(pre, name) < 0)) {
-			l->count++;
+			l->page.count++;
 			rc = l->cb.prefix ? l->cb.prefix(l->cb.data, pre, err)
 					  : 0;
 			j++;
@@ -700,22 +672,6 @@ gcs_list_feed(void *p, const char *buf, size_t len, int final,
 	return rc;
 }
 
-static size_t
-gcs_list_count(const void *p)
-{
-	const struct gcs_list *l = p;
-
-	return l->count;
-}
-
-static const char *
-gcs_list_next_token(const void *p)
-{
-	const struct gcs_list *l = p;
-
-	return l->next;
-}
-
 static void
 gcs_list_free(void *p)
 {
@@ -724,7 +680,7 @@ gcs_list_free(void *p)
 	if (!l)
 		return;
 	strbuf_release(&l->body);
-	free(l->next);
+	free(l->page.next);
 	free(l);
 }
 
@@ -819,14 +775,14 @@ gcs_failure(struct store *st, struct store_req *r, struct error *err)
 	return o;
 }
 
-static const struct store_dialect gcs_dialect = {
+const struct store_dialect gcs_dialect = {
 	"gcs",
 	1,
 	gcs_prepare,
 	gcs_list_new,
 	gcs_list_feed,
-	gcs_list_count,
-	gcs_list_next_token,
+	store_page_count,
+	store_page_next_token,
 	gcs_list_free,
 	gcs_failure,
 	object_url,

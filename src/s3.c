@@ -135,22 +135,6 @@ s3_credentials_parse_ini(struct s3_credentials *out, const char *text,
 	return 0;
 }
 
-static int
-read_small_file(struct strbuf *sb, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char buf[4096];
-	size_t n;
-
-	if (!f)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && sb->len < (1 << 20))
-		strbuf_add(sb, buf, n);
-	explicit_bzero(buf, sizeof(buf));
-	(void)fclose(f);
-	return 0;
-}
-
 int
 s3_credentials_from_env(struct s3_credentials *out, struct error *err)
 {
@@ -176,7 +160,7 @@ s3_credentials_from_env(struct s3_credentials *out, struct error *err)
 		path = xstrdup(file);
 	else
 		path = xasprintf("%s/.aws/credentials", home ? home : "");
-	if (read_small_file(&text, path) < 0) {
+	if (strbuf_read_file(&text, path, (size_t)1 << 20) < 0) {
 		error_set(err, ERR_CONFIG,
 			  "no S3 credentials: AWS_ACCESS_KEY_ID and "
 			  "AWS_SECRET_ACCESS_KEY are not set and '%s' cannot "
@@ -640,7 +624,7 @@ s3_failure(struct store *st, struct store_req *r, struct error *err)
 	return o;
 }
 
-static const struct store_dialect s3_dialect = {
+const struct store_dialect s3_dialect = {
 	"s3",
 	1,
 	s3_prepare,

@@ -333,6 +333,38 @@ out:
 	return ret;
 }
 
+void
+store_setup_handle(const struct store *st, CURL *h)
+{
+	(void)curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	(void)curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, st->timeout_ms);
+	(void)curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			       st->timeout_ms < 10000 ? st->timeout_ms
+						      : 10000L);
+	(void)curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	(void)curl_easy_setopt(h, CURLOPT_USERAGENT, "kubectl-cnpgops");
+	if (st->ca_pem) {
+		struct curl_blob blob;
+
+		blob.data = st->ca_pem;
+		blob.len = st->ca_pem_len;
+		blob.flags = CURL_BLOB_COPY;
+		(void)curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+	}
+}
+
+size_t
+store_page_count(const void *p)
+{
+	return ((const struct store_page *)p)->count;
+}
+
+const char *
+store_page_next_token(const void *p)
+{
+	return ((const struct store_page *)p)->next;
+}
+
 /* Requests. */
 
 void
@@ -566,6 +598,7 @@ req_prepare(struct store_req *r, CURL *h, struct error *err)
 	store_add_header(&r->hdrs, "Expect", "");
 
 	curl_easy_reset(h);
+	store_setup_handle(st, h);
 	(void)curl_easy_setopt(h, CURLOPT_URL, url.buf);
 	(void)curl_easy_setopt(h, CURLOPT_HTTPHEADER, r->hdrs);
 	(void)curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
@@ -574,21 +607,6 @@ req_prepare(struct store_req *r, CURL *h, struct error *err)
 	(void)curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
 	(void)curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
 	(void)curl_easy_setopt(h, CURLOPT_PRIVATE, r);
-	(void)curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	(void)curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, st->timeout_ms);
-	(void)curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			       st->timeout_ms < 10000 ? st->timeout_ms
-						      : 10000L);
-	(void)curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	(void)curl_easy_setopt(h, CURLOPT_USERAGENT, "kubectl-cnpgops");
-	if (st->ca_pem) {
-		struct curl_blob blob;
-
-		blob.data = st->ca_pem;
-		blob.len = st->ca_pem_len;
-		blob.flags = CURL_BLOB_COPY;
-		(void)curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-	}
 	if (r->op == STORE_OP_HEAD) {
 		(void)curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	} else if (r->op == STORE_OP_PUT) {

@@ -1,6 +1,7 @@
 /*
  * Growable strings (git's strbuf).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,4 +152,32 @@ strbuf_detach(struct strbuf *sb, size_t *len)
 	res = sb->alloc ? sb->buf : xstrdup("");
 	strbuf_init(sb, 0);
 	return res;
+}
+
+int
+strbuf_read_file(struct strbuf *sb, const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[4096];
+	size_t n, start = sb->len;
+	int failed, saved;
+
+	if (!f)
+		return -1;
+	while (sb->len - start < max &&
+	       (n = fread(buf, 1,
+			  max - (sb->len - start) < sizeof(buf)
+				  ? max - (sb->len - start)
+				  : sizeof(buf),
+			  f)) > 0)
+		strbuf_add(sb, buf, n);
+	explicit_bzero(buf, sizeof(buf));
+	failed = ferror(f);
+	saved = errno;
+	(void)fclose(f);
+	if (failed) {
+		errno = saved ? saved : EIO;
+		return -1;
+	}
+	return 0;
 }
