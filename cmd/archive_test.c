@@ -5,7 +5,7 @@
  *
  * usage: kubectl cnpgops archive-test CLUSTER [--object-store NAME]
  *        [--write] [-o json]
- *        kubectl cnpgops archive-test --destination-path s3://BUCKET/PATH
+ *        kubectl cnpgops archive-test --destination-path URL
  *        --server-name NAME [--endpoint-url URL] [--endpoint-ca FILE]
  *        [--region REGION] [--write] [-o json]
  *
@@ -58,7 +58,7 @@ static const struct option archive_test_longopts[] = {
 const struct cmd_entry cmd_archive_test_entry = {
 	.name = "archive-test",
 	.usage = "(CLUSTER [--object-store NAME] | --destination-path "
-		 "s3://BUCKET/PATH --server-name NAME [--endpoint-url URL] "
+		 "URL --server-name NAME [--endpoint-url URL] "
 		 "[--endpoint-ca FILE] [--region REGION]) [--write] [-o json]",
 	.summary = "Test the archive's endpoint, credentials and path as "
 		   "barman uses them",

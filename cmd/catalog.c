@@ -5,7 +5,7 @@
  *
  * usage: kubectl cnpgops catalog CLUSTER [--object-store NAME] [--wal]
  *        [--restore-points | --no-wal-decode] [-o json]
- *        kubectl cnpgops catalog --destination-path s3://BUCKET/PATH
+ *        kubectl cnpgops catalog --destination-path URL
  *        --server-name NAME [--endpoint-url URL] [--endpoint-ca FILE]
  *        [--region REGION] [--wal] [--restore-points | --no-wal-decode]
  *        [-o json]
@@ -58,7 +58,7 @@ static const struct option catalog_longopts[] = {
 const struct cmd_entry cmd_catalog_entry = {
 	.name = "catalog",
 	.usage = "(CLUSTER [--object-store NAME] | --destination-path "
-		 "s3://BUCKET/PATH --server-name NAME [--endpoint-url URL] "
+		 "URL --server-name NAME [--endpoint-url URL] "
 		 "[--endpoint-ca FILE] [--region REGION]) [--wal] "
 		 "[--restore-points | --no-wal-decode] [-o json]",
 	.summary = "Show the barman catalog: backups, WAL timelines, "

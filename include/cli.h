@@ -276,16 +276,19 @@ enum {
 	{ "region", required_argument, NULL, OPT_ARCHIVE_REGION }
 /* clang-format on */
 
-#define ARCHIVE_FLAGS_HELP                                                      \
-	"      --object-store NAME      use this ObjectStore instead of the "   \
-	"cluster's\n"                                                           \
-	"      --destination-path PATH  an archive (s3://BUCKET/PATH) without " \
-	"cluster access\n"                                                      \
-	"      --server-name NAME       its serverName (the folder under the "  \
-	"path)\n"                                                               \
-	"      --endpoint-url URL       an S3-compatible endpoint (MinIO, "     \
-	"Ceph, R2, ...)\n"                                                      \
-	"      --endpoint-ca FILE       the endpoint's CA bundle (PEM)\n"       \
+#define ARCHIVE_FLAGS_HELP                                                     \
+	"      --object-store NAME      use this ObjectStore instead of the "  \
+	"cluster's\n"                                                          \
+	"      --destination-path PATH  an archive without cluster access: "   \
+	"s3://BUCKET/PATH,\n"                                                  \
+	"                               gs://BUCKET/PATH or "                  \
+	"https://ACCOUNT.blob.core.windows.net/\n"                             \
+	"                               CONTAINER/PATH\n"                      \
+	"      --server-name NAME       its serverName (the folder under the " \
+	"path)\n"                                                              \
+	"      --endpoint-url URL       an S3-compatible endpoint (MinIO, "    \
+	"Ceph, R2, ...)\n"                                                     \
+	"      --endpoint-ca FILE       the endpoint's CA bundle (PEM)\n"      \
 	"      --region REGION          the bucket's region\n"
 
 struct archive_flags {
