@@ -213,13 +213,10 @@ backup_now_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (o->name) {
 		name = xstrdup(o->name);
 	} else {
-		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
+		char *base = xasprintf("%s-", cname);
 
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
-		name = xasprintf("%s-%s", cname, stamp);
+		name = cmd_stamped(base, CMD_STAMP_SECOND);
+		free(base);
 	}
 	mb.name = name;
 	mb.namespace = ctx->namespace;

@@ -507,23 +507,14 @@ clone_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (plan_make(&plan, arch, kind, &when.time, NULL, NULL, 0, ctx->err))
 		goto out;
-	{
-		char *d = plan_describe(&plan);
-
-		fputs(d, stderr);
-		free(d);
-	}
-	r.source = src;
-	r.name = o->name;
-	r.namespace = t.ns;
-	r.plugin_model = arch->model == ARCHIVE_MODEL_PLUGIN;
-	r.object_store = store ? store : arch->object_store_name;
+	cmd_print_plan(&plan, stderr);
+	cmd_recovery_of(&r, src, o->name, t.ns, arch, &plan);
+	/* in the target: the copied ObjectStore and configuration */
+	if (store)
+		r.object_store = store;
 	r.inline_config = config;
-	r.server_name = arch->server_name;
-	r.backup_id = plan.backup_id;
 	r.target = kind;
 	r.target_value = target_value;
-	r.target_tli = plan.target_tli;
 	cluster = manifest_recovery_cluster(&r);
 	removed = json_array();
 	manifest_size_for_dev(cluster, &o->dev, removed);

@@ -692,12 +692,7 @@ drill_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		target = o->to ? xstrdup(o->to) : xstrdup("latest");
 		goto report;
 	}
-	{
-		char *d = plan_describe(&plan);
-
-		fputs(d, stderr);
-		free(d);
-	}
+	cmd_print_plan(&plan, stderr);
 	if (o->to) {
 		pgtime = timefmt_format_pg(when.time);
 		target = timefmt_format_rfc3339(when.time);
@@ -707,17 +702,9 @@ drill_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (remove_leftovers(ctx, ns, src))
 		goto out;
 
-	r.source = source;
-	r.name = name;
-	r.namespace = ns;
-	r.plugin_model = arch->model == ARCHIVE_MODEL_PLUGIN;
-	r.object_store = arch->object_store_name;
-	r.inline_config = arch->configuration;
-	r.server_name = arch->server_name;
-	r.backup_id = plan.backup_id;
+	cmd_recovery_of(&r, source, name, ns, arch, &plan);
 	r.target = o->to ? MANIFEST_TARGET_TIME : MANIFEST_TARGET_LATEST;
 	r.target_value = pgtime;
-	r.target_tli = plan.target_tli;
 	manifest = manifest_recovery_cluster(&r);
 	removed = json_array();
 	dev.instances = 1;

@@ -337,13 +337,10 @@ pitr_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (o->name) {
 		name = xstrdup(o->name);
 	} else {
-		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
+		char *base = xasprintf("%s-pitr-", src);
 
-		gmtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y%m%d%H%M", &tm);
-		name = xasprintf("%s-pitr-%s", src, stamp);
+		name = cmd_stamped(base, CMD_STAMP_MINUTE);
+		free(base);
 	}
 	if (archive_resolve(&arch, ctx->kube, ctx->namespace, ctx->cluster,
 			    o->object_store, ctx->err))
@@ -358,13 +355,8 @@ pitr_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		      o->backup_id, o->exclusive ? PLAN_EXCLUSIVE : 0,
 		      ctx->err))
 		goto out;
-	{
-		char *d = plan_describe(&plan);
-
-		/* --explain: the plan is the output */
-		fputs(d, o->explain ? stdout : stderr);
-		free(d);
-	}
+	/* --explain: the plan is the output */
+	cmd_print_plan(&plan, o->explain ? stdout : stderr);
 	if (o->explain) {
 		rc = 0;
 		goto out;
@@ -374,18 +366,10 @@ pitr_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (o->target == MANIFEST_TARGET_TIME)
 		target_value = timefmt_format_pg(when.time);
-	r.source = ctx->cluster;
-	r.name = name;
-	r.namespace = ns;
-	r.plugin_model = arch->model == ARCHIVE_MODEL_PLUGIN;
-	r.object_store = arch->object_store_name;
-	r.inline_config = arch->configuration;
-	r.server_name = arch->server_name;
-	r.backup_id = plan.backup_id;
+	cmd_recovery_of(&r, ctx->cluster, name, ns, arch, &plan);
 	r.target = o->target;
 	r.target_value = target_value ? target_value : o->value;
 	r.exclusive = o->exclusive;
-	r.target_tli = plan.target_tli;
 	r.instances = o->instances;
 	r.archive_server = o->archive ? name : NULL;
 	manifest = manifest_recovery_cluster(&r);

@@ -588,13 +588,10 @@ step_backup(struct rc *r, const json_t *done, json_t **result)
 			goto out;
 		}
 		if (!name) {
-			char stamp[32];
-			time_t now = time(NULL);
-			struct tm tm;
+			char *base = xasprintf("%s-recreate-", r->name);
 
-			gmtime_r(&now, &tm);
-			strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
-			name = xasprintf("%s-recreate-%s", r->name, stamp);
+			name = cmd_stamped(base, CMD_STAMP_SECOND);
+			free(base);
 			if (journal_record(r->j, "backup", "start",
 					   json_pack("{s:s}", "name", name),
 					   err))
@@ -1175,13 +1172,11 @@ run_steps(struct rc *r)
 static char *
 default_dir(const char *ns, const char *name)
 {
-	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
+	char *base = xasprintf("cnpgops-recreate-%s-%s-", ns, name);
+	char *dir = cmd_stamped(base, CMD_STAMP_ISO);
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	return xasprintf("cnpgops-recreate-%s-%s-%s", ns, name, stamp);
+	free(base);
+	return dir;
 }
 
 static int

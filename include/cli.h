@@ -309,6 +309,8 @@ int archive_flags_parse(struct archive_flags *af, int ch, const char *arg,
 			struct error *err);
 
 struct archive_config;
+struct manifest_recovery;
+struct plan;
 
 /*
  * The archive the operands and flags name: the Cluster argv[0] (fetched
@@ -320,6 +322,29 @@ struct archive_config;
 int archive_flags_resolve(struct archive_config **out, json_t **cluster,
 			  struct cmd_ctx *ctx, const struct archive_flags *af,
 			  int argc, char **argv);
+
+/* cmd/recovery.c: the stamps of generated names. */
+enum cmd_stamp {
+	CMD_STAMP_MINUTE, /* 202611240941 */
+	CMD_STAMP_SECOND, /* 20261124094107 */
+	CMD_STAMP_ISO /* 20261124T094107Z */
+};
+
+/* base followed by the UTC time, for the names nobody gave; the
+ * caller's. */
+char *cmd_stamped(const char *base, enum cmd_stamp stamp);
+
+/* The plan for humans (plan_describe) on fp. */
+void cmd_print_plan(const struct plan *p, FILE *fp);
+
+/*
+ * Fill the fields of r that come from the source Cluster, the new name and
+ * namespace, the source's archive and the plan (backup, timeline); the
+ * target and the rest are the caller's.  Everything stays borrowed.
+ */
+void cmd_recovery_of(struct manifest_recovery *r, const json_t *source,
+		     const char *name, const char *ns,
+		     const struct archive_config *arch, const struct plan *p);
 
 /* A --timeout value (Go duration syntax) into *out in milliseconds. */
 int cmd_parse_timeout(long *out, const char *arg, struct error *err);

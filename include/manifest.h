@@ -83,6 +83,12 @@ struct manifest_recovery {
 };
 
 /*
+ * bootstrap.recovery.recoveryTarget of r's plan (backupID, targetTLI, the
+ * target, exclusive), or NULL when it has none of them.  A new reference.
+ */
+json_t *manifest_recovery_target(const struct manifest_recovery *r);
+
+/*
  * A postgresql.cnpg.io/v1 Cluster that recovers from the source's archive:
  * the source's instance definition (image, PostgreSQL settings, storage,
  * resources, affinity, ...) without its identity, status, bootstrap,

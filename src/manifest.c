@@ -147,8 +147,8 @@ static const char *const target_keys[] = {
 	NULL, "targetTime", "targetLSN", "targetXID", "targetName", NULL,
 };
 
-static json_t *
-recovery_target(const struct manifest_recovery *r)
+json_t *
+manifest_recovery_target(const struct manifest_recovery *r)
 {
 	json_t *t = json_object();
 
@@ -230,7 +230,7 @@ manifest_recovery_cluster(const struct manifest_recovery *r)
 						    json_deep_copy(v));
 		}
 	}
-	target = recovery_target(r);
+	target = manifest_recovery_target(r);
 	if (target)
 		json_object_set_new(recovery, "recoveryTarget", target);
 	json_object_set_new(spec, "bootstrap",

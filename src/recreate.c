@@ -214,26 +214,20 @@ carry_database(json_t *to, const json_t *old_bootstrap)
 	}
 }
 
+/* The recoveryTarget, as pitr writes it (manifest.c). */
 static json_t *
 recovery_target(const struct recreate_build *b)
 {
-	static const char *const keys[] = {
-		NULL,	     "targetTime", "targetLSN",
-		"targetXID", "targetName", NULL,
-	};
-	json_t *t = json_object();
+	struct manifest_recovery r;
+	json_t *t;
 
-	if (b->backup_id)
-		json_object_set_new(t, "backupID", json_string(b->backup_id));
-	if (b->target_tli)
-		json_object_set_new(t, "targetTLI",
-				    json_sprintf("%u", b->target_tli));
-	if (b->target == MANIFEST_TARGET_IMMEDIATE)
-		json_object_set_new(t, "targetImmediate", json_true());
-	else if (keys[b->target] && b->target_value)
-		json_object_set_new(t, keys[b->target],
-				    json_string(b->target_value));
-	return t;
+	memset(&r, 0, sizeof(r));
+	r.backup_id = b->backup_id;
+	r.target_tli = b->target_tli;
+	r.target = b->target;
+	r.target_value = b->target_value;
+	t = manifest_recovery_target(&r);
+	return t ? t : json_object();
 }
 
 static void
