@@ -28,6 +28,9 @@ one_cluster() {
 archive_mode = on
 archive_command = 'cp %p $d/archive/%f'
 max_prepared_transactions = 4
+# segments end where the WAL fills them (or at the explicit switches), not
+# where a slow machine's archive_timeout happens to fall
+archive_timeout = 0
 EOC
 	sh "$PG" start "$d" >/dev/null || fail "start $mb"
 	q() { sh "$PG" psql "$d" -c "$1"; }
@@ -60,7 +63,9 @@ SQL
 		i=$((i + 1))
 	done
 	# enough WAL to fill a few segments, then close the last one
-	q "insert into t (pad) select repeat(md5(g::text), 40) from generate_series(1, $((mb * 600))) g; insert into xids values (pg_current_xact_id())"
+	# (with 1 MiB segments over two of them: records cross boundaries)
+	rows=$((mb == 1 ? 1600 : mb * 600))
+	q "insert into t (pad) select repeat(md5(g::text), 40) from generate_series(1, $rows) g; insert into xids values (pg_current_xact_id())"
 	q "select pg_switch_wal()" >/dev/null
 	last=$(q "select pg_walfile_name(pg_current_wal_lsn())")
 	q "select xid, to_char(pg_xact_commit_timestamp(xid::text::xid) at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') from xids order by 1" >"$T/$mb.commits"
