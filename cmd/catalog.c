@@ -270,6 +270,9 @@ catalog_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			  "--no-wal-decode");
 		goto out;
 	}
+	if (o->restore_points)
+		cmd_note("reading the archived WAL from the oldest backup on "
+			 "for its restore points: this reads all of it");
 	if (reader_catalog_json(
 		    &doc, arch,
 		    (o->no_decode ? 0 : READER_WAL_DECODE) |

@@ -350,6 +350,12 @@ pitr_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 		cmd_note("target: %s (UTC)", t);
 		free(t);
+	} else if (o->target == MANIFEST_TARGET_XID ||
+		   o->target == MANIFEST_TARGET_NAME) {
+		cmd_note("looking for the %s in the archived WAL from the "
+			 "oldest backup on: this reads all of it",
+			 o->target == MANIFEST_TARGET_XID ? "transaction"
+							  : "restore point");
 	}
 	if (plan_make(&plan, arch, o->target, &when.time, o->value,
 		      o->backup_id, o->exclusive ? PLAN_EXCLUSIVE : 0,

@@ -230,9 +230,9 @@ on_history(void *data, size_t i, const char *body, size_t len,
 }
 
 /*
- * The flat listing of wals/ into cb: sequential when it is a few pages,
- * else split among up to WAL_RANGES start-after ranges at folder
- * boundaries.
+ * The flat listing of wals/ into cb: sequential when it is a few pages
+ * (or the store cannot start after a key), else split among up to
+ * WAL_RANGES start-after ranges at folder boundaries.
  */
 static int
 list_wals(struct reader *r, const char *wals, const struct store_list_cb *cb,
@@ -256,7 +256,8 @@ list_wals(struct reader *r, const char *wals, const struct store_list_cb *cb,
 		nranges = WAL_RANGES;
 	if (nranges > folders.n)
 		nranges = folders.n;
-	if (nranges <= 1) {
+	/* ranges need a listing that starts after a key (not Azure's) */
+	if (nranges <= 1 || !store_can_start_after(r->st)) {
 		rc = store_list_all(r->st, wals, NULL, cb, err);
 		goto out;
 	}
