@@ -34,8 +34,10 @@ run() {
 
 fail() {
 	echo "FAIL: $*"
-	echo "--- stdout"; cat "$out" 2>/dev/null
-	echo "--- stderr"; cat "$err" 2>/dev/null
+	echo "--- stdout of the last run"; tail -c 4000 "$out" 2>/dev/null
+	echo "--- stderr of the last run"; tail -c 4000 "$err" 2>/dev/null
+	# again last: the runner shows a failed test's last lines
+	echo "FAIL: $*"
 	exit 1
 }
 

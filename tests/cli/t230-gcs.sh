@@ -8,8 +8,8 @@
 #   token for the whole run (t231 tests the credentials themselves);
 # - through the cluster (googleCredentials.applicationCredentials in a
 #   Secret) pitr plans the same recovery as from S3, archive-test --write
-#   passes and leaves nothing behind, and doctor reads the bucket's
-#   lifecycle rules;
+#   passes and leaves nothing behind, doctor reads the bucket's lifecycle
+#   rules, and a clone into another namespace copies the key's Secret;
 # - an identity without a role on the bucket is refused with the role to
 #   grant, and with gkeEnvironment archive-test explains both halves of the
 #   Workload Identity binding.
@@ -26,6 +26,8 @@ sh "$TOP/tests/sandbox/make-catalog.sh" "$cat" --backups 2 --batches 4 --rows 2 
 	--prefix backups --server app-db --keep >"$T/make.log" 2>&1 ||
 	{ tail -n 30 "$T/make.log"; fail "make-catalog failed"; }
 at_exit "sh '$TOP/tests/sandbox/make-catalog.sh' stop '$cat' >/dev/null 2>&1"
+# the archive holds still from here (PostgreSQL's checkpoints would add WAL)
+sh "$TOP/tests/sandbox/pg.sh" stop "$cat/pg" >/dev/null 2>&1 || fail "stop PostgreSQL"
 j() { python3 -c "import json,sys; d=json.load(open('$cat/scenario.json')); print($1)"; }
 endpoint=$(j 'd["endpoint"]')
 akid=$(j 'd["access_key_id"]')
@@ -128,6 +130,23 @@ run pitr app-db $kc --to "$t_34" --name app-db-gcs -o json
 expect_rc 0
 python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); e=m["spec"]["externalClusters"][0]["plugin"]["parameters"]; assert e=={"barmanObjectName":"app-db-store","serverName":"app-db"}, e' "$out" ||
 	fail "the recovery manifest's externalCluster"
+# a clone in another namespace: the key file's Secret is copied and the
+# new ObjectStore names the copy
+run clone app-db $kc --name app-db-dev --target-namespace dev --credentials copy -o json
+expect_rc 0
+expect_err "copying the keys of secret 'default/gcs-key' to 'dev/app-db-dev-gcs-key'"
+python3 - "$out" <<'PY' || fail "the clone's objects: $(head -c 1500 "$out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+items = d["items"] if "items" in d else [d]
+kinds = {(i["kind"], i["metadata"]["name"]): i for i in items}
+sec = kinds[("Secret", "app-db-dev-gcs-key")]
+assert sec["metadata"]["namespace"] == "dev" and "key.json" in sec["data"], sec["metadata"]
+os_ = [i for i in items if i["kind"] == "ObjectStore"][0]
+gc = os_["spec"]["configuration"]["googleCredentials"]["applicationCredentials"]
+assert gc == {"name": "app-db-dev-gcs-key", "key": "key.json"}, gc
+assert os_["spec"]["configuration"]["destinationPath"] == "gs://pg-backups/backups", os_
+PY
 run archive-test app-db $kc --write -o json
 expect_rc 0
 python3 - "$out" <<'PY' || fail "archive-test on GCS: $(cat "$out")"

@@ -24,6 +24,8 @@ sh "$TOP/tests/sandbox/make-catalog.sh" "$cat" --backups 2 --batches 4 --rows 2 
 	--prefix backups --server app-db --keep >"$T/make.log" 2>&1 ||
 	{ tail -n 30 "$T/make.log"; fail "make-catalog failed"; }
 at_exit "sh '$TOP/tests/sandbox/make-catalog.sh' stop '$cat' >/dev/null 2>&1"
+# the archive holds still from here (PostgreSQL's checkpoints would add WAL)
+sh "$TOP/tests/sandbox/pg.sh" stop "$cat/pg" >/dev/null 2>&1 || fail "stop PostgreSQL"
 j() { python3 -c "import json,sys; d=json.load(open('$cat/scenario.json')); print($1)"; }
 endpoint=$(j 'd["endpoint"]')
 akid=$(j 'd["access_key_id"]')

@@ -175,6 +175,15 @@ db_time=$(sh "$TOP/tests/sandbox/pg.sh" psql "$cat/pg" -c "select to_char(pg_xac
 [ "$(lc "$T/decoded.json" time)" = "$db_time" ] || fail "last commit xid $lc_xid: catalog $(lc "$T/decoded.json" time), database $db_time"
 python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["window"]; assert w["latestIsUpperBound"] is False and w["latest"] == w["latestCommit"]["time"] <= w["latestArchived"], w' "$T/decoded.json" ||
 	fail "the window does not end at the last commit"
+# From here on the archive holds still: PostgreSQL is stopped (its
+# checkpoints would archive more WAL), and what follows compares with
+# this catalog.
+sh "$TOP/tests/sandbox/pg.sh" stop "$cat/pg" >/dev/null 2>&1 || fail "stop PostgreSQL"
+run catalog app-db $kc -o json
+expect_rc 0
+cp "$out" "$T/decoded.json"
+lc_xid=$(lc "$T/decoded.json" xid)
+lc_lsn=$(lc "$T/decoded.json" lsn)
 run catalog app-db $kc --no-wal-decode -o json
 expect_rc 0
 python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["window"]; assert w["latestIsUpperBound"] is True and "latestCommit" not in w, w' "$out" ||
@@ -186,7 +195,8 @@ python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))["window"]; assert w[
 t_34=$t_late
 run pitr app-db $kc --to "$t_34" --explain
 expect_rc 0
-cp "$out" "$T/explain.gz"
+# what it read depends on the archive times, which the copies change
+grep -v "^  WAL: read" "$out" >"$T/explain.gz"
 grep -q "recovery stops before: xid" "$T/explain.gz" || fail "--explain: $(cat "$T/explain.gz")"
 s3obj() { # s3obj recompress FIRST_SEGMENT | corrupt KEYPART OFFSET | truncate KEYPART OFFSET
 	env AWS_ACCESS_KEY_ID="$akid" AWS_SECRET_ACCESS_KEY="$secret" AWS_DEFAULT_REGION=us-east-1 \
@@ -257,7 +267,9 @@ python3 -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); ass
 	fail "the recompressed WAL gives another last commit"
 run pitr app-db $kc --to "$t_34" --explain
 expect_rc 0
-diff "$T/explain.gz" "$out" >/dev/null || fail "--explain differs on the recompressed WAL: $(diff "$T/explain.gz" "$out")"
+grep -v "^  WAL: read" "$out" >"$T/explain.z"
+diff "$T/explain.gz" "$T/explain.z" >/dev/null ||
+	fail "--explain differs on the recompressed WAL: $(diff "$T/explain.gz" "$T/explain.z")"
 
 # A flipped byte in the last commit's record: decoding stops there, as
 # replay would.  The window ends at an earlier commit, with a warning, and
