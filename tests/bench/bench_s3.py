@@ -8,7 +8,7 @@ start-after/marker and max-keys; GET and HEAD of every key (backup.info and
 no decoder reads as WAL).  Segment i was archived at minute i after
 2026-01-01T00:00:00Z (its LastModified is 59 s into that minute); backups
 begin at the minute of their begin segment.  No signature check.  Listens
-on 127.0.0.1, on an ephemeral port.
+on 127.0.0.1, on an ephemeral port, a process per connection.
 
   GET /_bench/count    "REQUESTS LISTED": the S3 requests and the entries
                        (keys and common prefixes) returned by listings since
@@ -19,16 +19,30 @@ Usage: bench_s3.py BUCKET PREFIX WALS BACKUPS [MISSING,...]   (prints the port o
 once the catalog is built)
 """
 import bisect
+import ctypes
 import datetime
+import multiprocessing
+import os
+import signal
+import socketserver
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 SEG_PER_LOG = 256  # 16 MiB segments
-LOCK = threading.Lock()
-STATE = {"count": 0, "listed": 0, "lists": 0}
+# Counters shared by the processes that serve connections (one each):
+# requests, listed entries, listings.
+COUNT, LISTED, LISTS = 0, 1, 2
+STATE = multiprocessing.Array("q", 3, lock=True)
+LOCK = STATE.get_lock()
+
+
+def take(i):
+    """Counter i, reset to 0 (hold LOCK)."""
+    n = STATE[i]
+    STATE[i] = 0
+    return n
 T0 = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 SEG_BYTES = 16 << 20
 WAL_BODY = b"\xff" * SEG_BYTES
@@ -137,15 +151,14 @@ class Handler(BaseHTTPRequestHandler):
     def handle_req(self, head):
         if self.path == "/_bench/count":
             with LOCK:
-                n, STATE["count"] = STATE["count"], 0
-                k, STATE["listed"] = STATE["listed"], 0
+                n, k = take(COUNT), take(LISTED)
             return self.send(200, b"%d %d\n" % (n, k), "text/plain")
         if self.path == "/_bench/lists":
             with LOCK:
-                n, STATE["lists"] = STATE["lists"], 0
+                n = take(LISTS)
             return self.send(200, b"%d\n" % n, "text/plain")
         with LOCK:
-            STATE["count"] += 1
+            STATE[COUNT] += 1
         bucket, key, q = self.split()
         srv = self.server
         if bucket != srv.bucket:
@@ -208,8 +221,8 @@ class Handler(BaseHTTPRequestHandler):
                 i += 1
             n += 1
         with LOCK:
-            STATE["listed"] += n
-            STATE["lists"] += 1
+            STATE[LISTED] += n
+            STATE[LISTS] += 1
         more = ""
         if truncated:
             if v2:
@@ -227,12 +240,25 @@ class Handler(BaseHTTPRequestHandler):
                  "".join(out))).encode()
 
 
+class Server(socketserver.ForkingMixIn, HTTPServer):
+    """A process per connection (forked after the catalog is built, so it
+    is shared), so that parallel clients use every core, not one GIL."""
+    max_children = 64
+
+    def finish_request(self, request, client_address):
+        # in the child: die with the server, which tests stop by its PID
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != self.pid:
+            os._exit(0)  # the server went before the prctl
+        super().finish_request(request, client_address)
+
+
 def main():
     bucket, prefix, nwals, nbackups = sys.argv[1:5]
     missing = {int(i) for i in sys.argv[5].split(",")} \
         if len(sys.argv) > 5 else set()
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", 0), Handler)
+    srv.pid = os.getpid()
     srv.bucket = bucket
     srv.keys, srv.bodies = build(prefix, int(nwals), int(nbackups),
                                  missing)
