@@ -960,7 +960,7 @@ multi_run(struct store *st, struct store_req *reqs, size_t n, int max_in_flight,
 	}
 	while (left > 0) {
 		long wait = 1000;
-		int still = 0, msgs = 0;
+		int still = 0, msgs = 0, progress = 0;
 		CURLMsg *msg;
 
 		for (i = 0; i < n && running < max_in_flight; i++) {
@@ -980,21 +980,10 @@ multi_run(struct store *st, struct store_req *reqs, size_t n, int max_in_flight,
 			reqs[i].state = 1;
 			running++;
 		}
-		for (i = 0; i < n; i++) {
-			long w;
-
-			if (reqs[i].state != 0)
-				continue;
-			w = ms_until(&reqs[i].ready_at);
-			if (w < wait)
-				wait = w < 0 ? 0 : w;
-		}
-		if (curl_multi_perform(m, &still) != CURLM_OK ||
-		    curl_multi_poll(m, NULL, 0, (int)wait, NULL) != CURLM_OK) {
+		if (curl_multi_perform(m, &still) != CURLM_OK) {
 			error_set(err, ERR_INTERNAL, "curl multi failed");
 			goto out;
 		}
-		(void)curl_multi_perform(m, &still);
 		while ((msg = curl_multi_info_read(m, &msgs))) {
 			struct store_req *r = NULL;
 			struct error e = ERROR_INIT;
@@ -1007,6 +996,7 @@ multi_run(struct store *st, struct store_req *reqs, size_t n, int max_in_flight,
 						CURLINFO_PRIVATE, (char **)&r);
 			(void)curl_multi_remove_handle(m, msg->easy_handle);
 			running--;
+			progress = 1;
 			o = req_outcome(r, msg->data.result, &e);
 			if (o == STORE_RETRY_NOW ||
 			    (o == STORE_RETRY &&
@@ -1033,6 +1023,26 @@ multi_run(struct store *st, struct store_req *reqs, size_t n, int max_in_flight,
 				r->state = 2;
 				left--;
 			}
+		}
+		/*
+		 * A finished request frees a slot and may have queued its next
+		 * page: start those before waiting, or the wait below would
+		 * sleep its whole timeout with nothing in flight.
+		 */
+		if (progress || left == 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			long w;
+
+			if (reqs[i].state != 0)
+				continue;
+			w = ms_until(&reqs[i].ready_at);
+			if (w < wait)
+				wait = w < 0 ? 0 : w;
+		}
+		if (curl_multi_poll(m, NULL, 0, (int)wait, NULL) != CURLM_OK) {
+			error_set(err, ERR_INTERNAL, "curl multi failed");
+			goto out;
 		}
 	}
 	ret = 0;

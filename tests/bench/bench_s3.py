@@ -244,6 +244,9 @@ class Server(socketserver.ForkingMixIn, HTTPServer):
     """A process per connection (forked after the catalog is built, so it
     is shared), so that parallel clients use every core, not one GIL."""
     max_children = 64
+    # parallel clients connect at once: a short listen queue drops their
+    # SYNs, and each dropped one costs its client a 1 s retransmit
+    request_queue_size = 128
 
     def finish_request(self, request, client_address):
         # in the child: die with the server, which tests stop by its PID
