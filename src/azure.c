@@ -108,40 +108,29 @@ set_endpoint(struct azure_impl *a, const char *url)
 	a->base = xasprintf("%s%s", a->origin, a->base_path);
 }
 
-/* Connection strings: "Key=Value;Key=Value". */
+/*
+ * The value of name in "name=value<sep>name=value", or NULL.  Connection
+ * strings (sep ';') allow blanks before a name and any case in it; query
+ * strings (sep '&') match exactly.
+ */
 static char *
-conn_get(const char *cs, const char *name)
+field_get(const char *s, char sep, const char *name)
 {
 	size_t nl = strlen(name);
-	const char *p = cs;
+	int loose = sep == ';';
+	const char *p = s;
 
 	while (p && *p) {
-		const char *end = strchr(p, ';');
+		const char *end = strchr(p, sep);
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 
-		while (len && (*p == ' ' || *p == '\t')) {
+		while (loose && len && (*p == ' ' || *p == '\t')) {
 			p++;
 			len--;
 		}
-		if (len > nl && p[nl] == '=' && strncasecmp(p, name, nl) == 0)
-			return xstrndup(p + nl + 1, len - nl - 1);
-		p = end ? end + 1 : NULL;
-	}
-	return NULL;
-}
-
-/* The value of name in a query string (the caller's), or NULL. */
-static char *
-query_get(const char *q, const char *name)
-{
-	size_t nl = strlen(name);
-	const char *p = q;
-
-	while (p && *p) {
-		const char *end = strchr(p, '&');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len > nl && p[nl] == '=' && strncmp(p, name, nl) == 0)
+		if (len > nl && p[nl] == '=' &&
+		    (loose ? strncasecmp(p, name, nl) : strncmp(p, name, nl)) ==
+			    0)
 			return xstrndup(p + nl + 1, len - nl - 1);
 		p = end ? end + 1 : NULL;
 	}
@@ -189,10 +178,10 @@ set_sas(struct azure_impl *a, const char *sas)
 		sas++;
 	a->sas = xstrdup(sas);
 	a->auth = AZ_SAS;
-	a->sas_expiry = query_get(a->sas, "se");
+	a->sas_expiry = field_get(a->sas, '&', "se");
 	if (a->sas_expiry)
 		url_decode(a->sas_expiry);
-	a->sas_perms = query_get(a->sas, "sp");
+	a->sas_perms = field_get(a->sas, '&', "sp");
 }
 
 /* Where the account is, from the URL (the container and prefix too). */
@@ -306,10 +295,10 @@ find_credentials(struct azure_impl *a, const struct archive_config *arch,
 		src = "the AZURE_STORAGE_* environment";
 	}
 	if (cs && *cs) {
-		char *ck = conn_get(cs, "AccountKey");
-		char *cn = conn_get(cs, "AccountName");
-		char *csas = conn_get(cs, "SharedAccessSignature");
-		char *ep = conn_get(cs, "BlobEndpoint");
+		char *ck = field_get(cs, ';', "AccountKey");
+		char *cn = field_get(cs, ';', "AccountName");
+		char *csas = field_get(cs, ';', "SharedAccessSignature");
+		char *ep = field_get(cs, ';', "BlobEndpoint");
 
 		if (parse_url(a, prefix, arch->destination_path,
 			      cn ? cn : account, err))
