@@ -7,6 +7,12 @@
 #   expect_no_out      fail unless stdout is empty
 #   fail MSG           fail the test
 #   skip MSG           skip it (exit 77)
+#   need_real_parts    skip unless PostgreSQL 15 and barman-cli-cloud are here
+#   real_catalog DIR ARGS...
+#                      a real barman-cloud catalog in moto's S3
+#                      (tests/sandbox/make-catalog.sh DIR ARGS... --keep),
+#                      stopped at exit; sets $cat, $endpoint, $akid, $secret
+#   j EXPR             print EXPR of $cat/scenario.json (as d)
 # Temporary files live in $T, removed on exit.
 set -u
 : "${CNPGOPS_BIN:?set CNPGOPS_BIN to the binary under test}"
@@ -61,3 +67,22 @@ expect_err() {
 expect_no_out() {
 	[ ! -s "$out" ] || fail "stdout should be empty"
 }
+
+need_real_parts() {
+	[ -x /usr/lib/postgresql/15/bin/postgres ] || skip "postgresql-15 is not installed"
+	command -v barman-cloud-backup >/dev/null 2>&1 || skip "barman-cli-cloud is not installed"
+}
+
+real_catalog() {
+	cat=$1
+	shift
+	chmod 755 "$T"
+	sh "$TOP/tests/sandbox/make-catalog.sh" "$cat" "$@" --keep >"$T/make.log" 2>&1 ||
+		{ tail -n 30 "$T/make.log"; fail "make-catalog failed"; }
+	at_exit "sh '$TOP/tests/sandbox/make-catalog.sh' stop '$cat' >/dev/null 2>&1"
+	endpoint=$(j 'd["endpoint"]')
+	akid=$(j 'd["access_key_id"]')
+	secret=$(j 'd["secret_access_key"]')
+}
+
+j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$cat/scenario.json"; }

@@ -12,32 +12,16 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/apiserver/lib.sh"
 need_kubectl
-[ -x /usr/lib/postgresql/15/bin/postgres ] || skip "postgresql-15 is not installed"
-command -v barman-cloud-backup >/dev/null 2>&1 || skip "barman-cli-cloud is not installed"
+need_real_parts
 [ "${CNPGOPS_VALGRIND:-}" = 1 ] && skip "the real catalog takes minutes; not a memory test"
-sh "$TOP/tests/azure/azurite.sh" install >"$T/install.log" 2>&1 ||
-	fail "Azurite cannot be installed: $(tail -n 5 "$T/install.log")"
+. "$TOP/tests/azure/lib.sh"
 
-cat=$T/cat
-chmod 755 "$T"
-sh "$TOP/tests/sandbox/make-catalog.sh" "$cat" --backups 2 --batches 4 --rows 2 \
-	--prefix backups --server app-db --keep >"$T/make.log" 2>&1 ||
-	{ tail -n 30 "$T/make.log"; fail "make-catalog failed"; }
-at_exit "sh '$TOP/tests/sandbox/make-catalog.sh' stop '$cat' >/dev/null 2>&1"
+real_catalog "$T/cat" --backups 2 --batches 4 --rows 2 --prefix backups --server app-db
 # the archive holds still from here (PostgreSQL's checkpoints would add WAL)
 sh "$TOP/tests/sandbox/pg.sh" stop "$cat/pg" >/dev/null 2>&1 || fail "stop PostgreSQL"
-j() { python3 -c "import json,sys; d=json.load(open('$cat/scenario.json')); print($1)"; }
-endpoint=$(j 'd["endpoint"]')
-akid=$(j 'd["access_key_id"]')
-secret=$(j 'd["secret_access_key"]')
 b2=$(j 'd["backups"][1]["id"]')
 
-KEY=$(printf 'pgacct-test-key-0123456789' | base64)
-A=$T/azurite
-url=$(sh "$TOP/tests/azure/azurite.sh" start "$A" --accounts "pgacct:$KEY") ||
-	fail "Azurite did not start: $(tail -n 5 "$A/azurite.log")"
-at_exit "sh '$TOP/tests/azure/azurite.sh' stop '$A'"
-az() { python3 "$TOP/tests/azure/azblob.py" --endpoint "$url" --account pgacct --key "$KEY" "$@"; }
+start_azurite
 env AWS_ACCESS_KEY_ID="$akid" AWS_SECRET_ACCESS_KEY="$secret" AWS_DEFAULT_REGION=us-east-1 \
 	AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null NO_PROXY=127.0.0.1 \
 	python3 "$TOP/tests/azure/azblob.py" --endpoint "$url" --account pgacct --key "$KEY" \

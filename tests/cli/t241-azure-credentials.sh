@@ -9,15 +9,9 @@
 # archive-test --write leaves nothing behind; without credentials the
 # message says where it looked.
 . "$(dirname "$0")/lib.sh"
-sh "$TOP/tests/azure/azurite.sh" install >"$T/install.log" 2>&1 ||
-	fail "Azurite cannot be installed: $(tail -n 5 "$T/install.log")"
+. "$TOP/tests/azure/lib.sh"
 
-KEY=$(printf 'pgacct-test-key-0123456789' | base64)
-A=$T/azurite
-url=$(sh "$TOP/tests/azure/azurite.sh" start "$A" --accounts "pgacct:$KEY") ||
-	fail "Azurite did not start: $(tail -n 5 "$A/azurite.log")"
-at_exit "sh '$TOP/tests/azure/azurite.sh' stop '$A'"
-az() { python3 "$TOP/tests/azure/azblob.py" --endpoint "$url" --account pgacct --key "$KEY" "$@"; }
+start_azurite
 az create-container pg-backups >/dev/null || fail "create the container"
 cat >"$T/backup.info" <<'INFO'
 backup_label=None

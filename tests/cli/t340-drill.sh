@@ -7,8 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/apiserver/lib.sh"
 need_kubectl
-[ -x /usr/lib/postgresql/15/bin/postgres ] || skip "postgresql-15 is not installed"
-command -v barman-cloud-backup >/dev/null 2>&1 || skip "barman-cli-cloud is not installed"
+need_real_parts
 [ "${CNPGOPS_VALGRIND:-}" = 1 ] && skip "real recoveries take minutes; not a memory test"
 . "$TOP/tests/cli/realsim.sh"
 
